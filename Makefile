@@ -1,0 +1,92 @@
+# Two commands: `make run` serves the demo site, `make test` runs every test.
+# Both set up everything they need from a fresh clone (python3 and make only).
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PY := $(BIN)/python
+MANAGE := $(PY) manage.py
+
+.DEFAULT_GOAL := help
+.PHONY: help install install-test run serve migrate demo createstaff test test-fast lint format \
+        migrations-check deploy-check assets requirements bench clean
+
+help:
+	@echo "make run          set up and serve the demo site on http://127.0.0.1:8000 (plus the mail worker)"
+	@echo "make test         set up and run the whole test suite (unit, integration, browser)"
+	@echo "make createstaff  create a local admin account and print its one-time password"
+	@echo "make lint         ruff, format check, migrations check, deploy check, hadolint"
+	@echo "make assets       rebuild static/css/site.min.css from npm packages"
+	@echo "make bench        run the benchmarks under bench/"
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.run-deps: requirements.txt | $(PY)
+	$(BIN)/pip install --quiet -r requirements.txt
+	@touch $@
+
+$(VENV)/.test-deps: requirements.txt requirements-test.txt | $(PY)
+	$(BIN)/pip install --quiet -r requirements.txt -r requirements-test.txt
+	@touch $@
+
+install: $(VENV)/.run-deps
+install-test: $(VENV)/.test-deps
+
+migrate: install
+	$(MANAGE) migrate --noinput
+
+demo: migrate
+	$(MANAGE) load_demo_data
+
+# Ctrl-C reaches both processes (same process group); the trap makes sure the
+# mail worker never outlives the web server.
+run: demo
+	@echo "Site: http://127.0.0.1:8000   Mail is written to var/mail/   Admin account: make createstaff"
+	@trap 'kill 0' INT TERM EXIT; \
+	  $(MANAGE) mailworker & \
+	  $(MANAGE) runserver 127.0.0.1:8000
+
+serve: run
+
+createstaff: migrate
+	$(MANAGE) createstaff
+
+test: install-test
+	bash scripts/ensure-system-deps.sh
+	$(BIN)/pytest
+
+test-fast: install-test
+	$(BIN)/pytest -m "not browser"
+
+lint: install-test
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(MANAGE) makemigrations --check --dry-run
+	bash scripts/deploy-check.sh
+	$(BIN)/hadolint Dockerfile
+
+format: install-test
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+migrations-check: install
+	$(MANAGE) makemigrations --check --dry-run
+
+deploy-check: install
+	bash scripts/deploy-check.sh
+
+assets:
+	npm ci --no-audit --no-fund
+	npm run build
+
+requirements: | $(PY)
+	$(BIN)/pip install --quiet pip-tools
+	$(BIN)/pip-compile --quiet --strip-extras --no-emit-index-url --no-emit-find-links requirements.in -o requirements.txt
+	$(BIN)/pip-compile --quiet --strip-extras --no-emit-index-url --no-emit-find-links requirements-test.in -o requirements-test.txt
+
+bench: install-test
+	bash bench/run_all.sh
+
+clean:
+	rm -rf $(VENV) var node_modules .pytest_cache

@@ -1,0 +1,65 @@
+import time
+
+from django.conf import settings
+from django.contrib.auth import logout
+from django.utils.cache import add_never_cache_headers, patch_cache_control
+
+
+class HealthCheckMiddleware:
+    """Answer /healthz before host validation and the HTTPS redirect.
+
+    Load balancers and the container HEALTHCHECK call it by IP over plain HTTP.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.path == "/healthz":
+            from pages.views import healthz
+
+            return healthz(request)
+        return self.get_response(request)
+
+
+def _is_admin(request):
+    return request.path.startswith("/" + settings.ADMIN_URL)
+
+
+class SecurityHeadersMiddleware:
+    """Headers Django does not set itself, and no-store on private pages.
+
+    Views that show personal data or carry a CSRF token set
+    ``request.private_page = True``; the admin always counts as private.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        response.headers.setdefault("Permissions-Policy", settings.PERMISSIONS_POLICY)
+        if _is_admin(request) or getattr(request, "private_page", False):
+            add_never_cache_headers(response)
+            patch_cache_control(response, no_store=True, private=True)
+        return response
+
+
+class IdleSessionMiddleware:
+    """End a signed-in session after SESSION_IDLE_TIMEOUT seconds without a request.
+
+    SESSION_COOKIE_AGE caps the total length; this caps the idle time.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.user.is_authenticated:
+            now = int(time.time())
+            last_seen = request.session.get("last_seen", now)
+            if now - last_seen > settings.SESSION_IDLE_TIMEOUT:
+                logout(request)
+            else:
+                request.session["last_seen"] = now
+        return self.get_response(request)

@@ -1,0 +1,257 @@
+import secrets
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from phonenumber_field.modelfields import PhoneNumberField
+from simple_history.models import HistoricalRecords
+
+from locations.models import Location
+
+# No 0/O, 1/I/L: a reference read out over the phone must not be misheard.
+REFERENCE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+REFERENCE_LENGTH = 8
+
+
+def new_reference() -> str:
+    return "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(REFERENCE_LENGTH))
+
+
+class Status(models.TextChoices):
+    NEW = "new", _("New")
+    CONTACTING = "contacting", _("Contacting")
+    SCHEDULED = "scheduled", _("Consult scheduled")
+    COMPLETED = "completed", _("Completed")
+    NOT_SUITABLE = "not_suitable", _("Not suitable")
+    REFERRED = "referred", _("Referred elsewhere")
+    NO_RESPONSE = "no_response", _("No response")
+    WITHDRAWN = "withdrawn", _("Withdrawn by patient")
+    SPAM = "spam", _("Spam")
+
+
+OPEN_STATUSES = (Status.NEW, Status.CONTACTING, Status.SCHEDULED)
+EXIT_STATUSES = (
+    Status.NOT_SUITABLE,
+    Status.REFERRED,
+    Status.NO_RESPONSE,
+    Status.WITHDRAWN,
+    Status.SPAM,
+)
+ALLOWED_TRANSITIONS = {
+    Status.NEW: {Status.CONTACTING, *EXIT_STATUSES},
+    Status.CONTACTING: {Status.SCHEDULED, *EXIT_STATUSES},
+    Status.SCHEDULED: {Status.COMPLETED, *EXIT_STATUSES},
+}
+
+
+class ContactMethod(models.TextChoices):
+    PHONE = "phone", _("Phone call")
+    TEXT = "text", _("Text message")
+    EMAIL = "email", _("Email")
+
+
+class Language(models.TextChoices):
+    ENGLISH = "en", _("English")
+    SPANISH = "es", _("Spanish")
+
+
+class Interest(models.TextChoices):
+    DEPRESSION = "depression", _("Depression")
+    ANXIETY = "anxiety", _("Anxiety")
+    PTSD = "ptsd", _("PTSD")
+    OCD = "ocd", _("OCD")
+    CHRONIC_PAIN = "chronic_pain", _("Chronic pain")
+    OTHER = "other", _("Other or not sure")
+
+
+class CallTime(models.TextChoices):
+    MORNING = "morning", _("Morning (9am–12pm)")
+    AFTERNOON = "afternoon", _("Afternoon (12pm–5pm)")
+    EVENING = "evening", _("Evening (5pm–7pm)")
+
+
+class ConsultationRequestQuerySet(models.QuerySet):
+    def open(self):
+        return self.filter(status__in=OPEN_STATUSES)
+
+    def unhandled(self):
+        return self.filter(status=Status.NEW)
+
+    def urgent(self):
+        return self.filter(urgent=True)
+
+    def for_staff(self, user):
+        """Only the requests of locations the user works for (all, for superusers)."""
+        if user.is_superuser:
+            return self
+        return self.filter(location__staff_members__user=user)
+
+
+class ConsultationRequest(models.Model):
+    reference = models.CharField(
+        _("reference"),
+        max_length=12,
+        unique=True,
+        default=new_reference,
+        editable=False,
+    )
+    location = models.ForeignKey(
+        Location,
+        on_delete=models.PROTECT,
+        related_name="consultation_requests",
+        verbose_name=_("location"),
+    )
+    # What the patient entered. Never editable by staff.
+    first_name = models.CharField(_("first name"), max_length=60)
+    last_name = models.CharField(_("last name"), max_length=60)
+    phone = PhoneNumberField(_("phone"))
+    email = models.EmailField(_("email"), blank=True)
+    preferred_contact = models.CharField(
+        _("preferred contact method"), max_length=10, choices=ContactMethod.choices
+    )
+    call_times = models.JSONField(_("best times to call"), default=list, blank=True)
+    language = models.CharField(
+        _("preferred language"),
+        max_length=2,
+        choices=Language.choices,
+        default=Language.ENGLISH,
+    )
+    interest = models.CharField(
+        _("interested in"), max_length=20, choices=Interest.choices, blank=True
+    )
+    message = models.TextField(_("message"), max_length=1000, blank=True)
+    heard_about = models.CharField(_("heard about us"), max_length=100, blank=True)
+    consent_text_version = models.CharField(max_length=20)
+    consented_at = models.DateTimeField()
+    self_harm_answer = models.CharField(
+        _("thoughts of self-harm"),
+        max_length=10,
+        blank=True,
+        help_text=_("The patient's answer to the optional safety question."),
+    )
+    urgent = models.BooleanField(_("urgent"), default=False)
+
+    # Where it came from, without keeping anything identifying.
+    created_at = models.DateTimeField(_("received"), auto_now_add=True, db_index=True)
+    source_page = models.CharField(max_length=200, blank=True)
+    ip_hash = models.CharField(max_length=64, blank=True)
+    submission_token = models.CharField(
+        max_length=64, unique=True, null=True, blank=True
+    )
+    promised_contact_by = models.DateTimeField(
+        _("call promised by"),
+        null=True,
+        blank=True,
+        help_text=_("When the thank-you page told the patient to expect a call."),
+    )
+    staff_notification_id = models.CharField(
+        _("staff email Message-ID"), max_length=200, blank=True
+    )
+    duplicate_count = models.PositiveIntegerField(
+        _("repeat submissions"),
+        default=0,
+        help_text=_("Further requests from the same phone or email within 24 hours."),
+    )
+
+    # Triage: the only fields staff change.
+    status = models.CharField(
+        _("status"),
+        max_length=20,
+        choices=Status.choices,
+        default=Status.NEW,
+        db_index=True,
+    )
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="assigned_requests",
+        verbose_name=_("assigned to"),
+    )
+    internal_notes = models.TextField(_("internal notes"), blank=True)
+    first_contacted_at = models.DateTimeField(
+        _("first contacted"), null=True, blank=True
+    )
+    scheduled_for = models.DateTimeField(
+        _("consultation booked for"), null=True, blank=True
+    )
+    closed_at = models.DateTimeField(null=True, blank=True)
+    personal_data_purged_at = models.DateTimeField(null=True, blank=True)
+
+    history = HistoricalRecords()
+    objects = ConsultationRequestQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-urgent", "-created_at"]
+        verbose_name = _("consultation request")
+        permissions = [("export_consultationrequest", _("Can export requests as CSV"))]
+        indexes = [models.Index(fields=["location", "status"])]
+
+    def __str__(self):
+        return self.reference
+
+    def get_admin_url(self):
+        return reverse("admin:consultations_consultationrequest_change", args=[self.pk])
+
+    def can_move_to(self, status) -> bool:
+        return status in ALLOWED_TRANSITIONS.get(self.status, set())
+
+
+class CallAttempt(models.Model):
+    class Outcome(models.TextChoices):
+        REACHED = "reached", _("Reached")
+        VOICEMAIL = "voicemail", _("Left voicemail")
+        NO_ANSWER = "no_answer", _("No answer")
+        WRONG_NUMBER = "wrong_number", _("Wrong number")
+
+    request = models.ForeignKey(
+        ConsultationRequest, on_delete=models.CASCADE, related_name="call_attempts"
+    )
+    at = models.DateTimeField(_("when"))
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        verbose_name=_("by"),
+    )
+    channel = models.CharField(
+        _("channel"), max_length=10, choices=ContactMethod.choices
+    )
+    outcome = models.CharField(_("outcome"), max_length=20, choices=Outcome.choices)
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["request", "at"]
+        verbose_name = _("call attempt")
+
+    def __str__(self):
+        return f"{self.get_outcome_display()} at {self.at:%Y-%m-%d %H:%M}"
+
+
+class AccessLog(models.Model):
+    """Who opened or exported which request. Append-only: staff cannot change it."""
+
+    class Action(models.TextChoices):
+        VIEW = "view", _("Viewed")
+        EXPORT = "export", _("Exported")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True
+    )
+    action = models.CharField(max_length=10, choices=Action.choices)
+    request = models.ForeignKey(
+        ConsultationRequest, on_delete=models.SET_NULL, null=True, blank=True
+    )
+    row_count = models.PositiveIntegerField(null=True, blank=True)
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-at"]
+        verbose_name = _("access log entry")
+        verbose_name_plural = _("access log")
+
+    def __str__(self):
+        return f"{self.user} {self.action} {self.request_id or ''} at {self.at}"

@@ -1,0 +1,37 @@
+import signal
+import time
+
+from django.conf import settings
+from django.core.management.base import BaseCommand
+from mailer import engine
+from mailer.models import Message
+
+from pages.mail import retry_due_deferred
+
+
+class Command(BaseCommand):
+    help = (
+        "Deliver queued mail until stopped, retrying deferred messages with "
+        "back-off. Safe to kill at any point: unsent mail stays in the queue."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--once", action="store_true", help="Send what is due, then exit."
+        )
+
+    def handle(self, *args, once=False, **options):
+        self._running = True
+        signal.signal(signal.SIGTERM, self._stop)
+        if not once:
+            self.stdout.write("Mail worker started; Ctrl-C stops it.")
+        while self._running:
+            retry_due_deferred()
+            if Message.objects.non_deferred().exists():
+                engine.send_all()
+            if once:
+                break
+            time.sleep(settings.MAILER_EMPTY_QUEUE_SLEEP)
+
+    def _stop(self, *args):
+        self._running = False

@@ -1,0 +1,73 @@
+"""schema.org JSON-LD for the education pages (rendered with the |jsonld filter)."""
+
+import re
+
+from django.utils.html import strip_tags
+
+from .rendering import markdown_to_safe_html
+
+
+def organization(site, request, locations):
+    base = f"{request.scheme}://{request.get_host()}"
+    data = {
+        "@context": "https://schema.org",
+        "@type": "MedicalOrganization",
+        "name": site.brand_name,
+        "url": base + "/",
+        "department": [
+            {
+                "@type": "MedicalClinic",
+                "name": loc.name,
+                "url": base + loc.get_absolute_url(),
+            }
+            for loc in locations
+        ],
+    }
+    if site.main_phone:
+        data["telephone"] = site.main_phone_tel
+    return data
+
+
+def medical_web_page(article, request):
+    url = f"{request.scheme}://{request.get_host()}{article.get_absolute_url()}"
+    reviewer = article.reviewer
+    return {
+        "@context": "https://schema.org",
+        "@type": "MedicalWebPage",
+        "name": article.title,
+        "description": article.meta_description,
+        "url": url,
+        "lastReviewed": article.last_reviewed.isoformat(),
+        "reviewedBy": {
+            "@type": "Person",
+            "name": reviewer.name,
+            "honorificSuffix": reviewer.credentials,
+            "jobTitle": reviewer.role,
+        },
+        "about": {"@type": "Drug", "name": "Ketamine"},
+        "citation": [ref.url for ref in getattr(article, "reference_list", [])],
+    }
+
+
+_QUESTION = re.compile(r"<h2>(.*?\?)</h2>(.*?)(?=<h2>|\Z)", re.S)
+
+
+def faq_page(article):
+    """FAQPage from an article whose every h2 is a question."""
+    html = markdown_to_safe_html(article.body)
+    entities = []
+    for question, answer in _QUESTION.findall(html):
+        text = strip_tags(answer.replace("[[regulatory-status]]", "")).strip()
+        text = re.sub(r"\s*\[\d+\]", "", re.sub(r"\s+", " ", text))
+        entities.append(
+            {
+                "@type": "Question",
+                "name": strip_tags(question),
+                "acceptedAnswer": {"@type": "Answer", "text": text},
+            }
+        )
+    return {
+        "@context": "https://schema.org",
+        "@type": "FAQPage",
+        "mainEntity": entities,
+    }

@@ -1,0 +1,36 @@
+from django import template
+from django.core.cache import cache
+from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
+
+from pages.rendering import link_footnotes, markdown_to_safe_html, split_blocks
+
+register = template.Library()
+
+# Blocks an editor may place in a body with [[name]]; each is a site template.
+BLOCK_TEMPLATES = {
+    "regulatory-status": "includes/regulatory_status.html",
+    "location-prices": "includes/location_prices.html",
+}
+
+
+@register.simple_tag(takes_context=True)
+def article_body(context, article):
+    """Render an article's Markdown body: sanitised, footnotes linked, blocks filled."""
+    references = getattr(article, "reference_list", None)
+    if references is None:
+        references = list(article.references.all())
+    key = (
+        f"article-html:{article.pk}:{article.updated_at.timestamp()}:{len(references)}"
+    )
+    html = cache.get(key)
+    if html is None:
+        html = link_footnotes(markdown_to_safe_html(article.body), len(references))
+        cache.set(key, html, 24 * 3600)
+    out = []
+    for kind, value in split_blocks(html):
+        if kind == "html":
+            out.append(value)
+        elif value in BLOCK_TEMPLATES:
+            out.append(render_to_string(BLOCK_TEMPLATES[value], context.flatten()))
+    return mark_safe("".join(out))

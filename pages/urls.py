@@ -1,0 +1,25 @@
+from django.urls import path
+
+from . import views
+
+app_name = "pages"
+
+CONTENT_PAGES = {
+    "our-approach": "pages/our_approach.html",
+    "privacy": "pages/privacy.html",
+    "accessibility": "pages/accessibility.html",
+    "editorial-policy": "pages/editorial_policy.html",
+    "medical-disclaimer": "pages/medical_disclaimer.html",
+}
+
+urlpatterns = [
+    path("", views.HomeView.as_view(), name="home"),
+    path("learn/", views.ArticleListView.as_view(), name="learn"),
+    path("learn/<slug:slug>/", views.article_detail, name="article"),
+    *(
+        path(
+            f"{slug}/", views.ContentPageView.as_view(template_name=template), name=slug
+        )
+        for slug, template in CONTENT_PAGES.items()
+    ),
+]

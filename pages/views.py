@@ -1,0 +1,83 @@
+from django.db import DatabaseError, connection
+from django.http import JsonResponse
+from django.shortcuts import get_object_or_404
+from django.utils.decorators import method_decorator
+from django.views.decorators.cache import never_cache
+from django.views.generic import DetailView, ListView, TemplateView
+
+from locations.models import Location
+
+from . import structured_data
+from .caching import cached_page
+from .models import Article, SiteSettings
+
+
+@method_decorator(cached_page, name="dispatch")
+class HomeView(TemplateView):
+    template_name = "pages/home.html"
+
+    def get_context_data(self, **kwargs):
+        locations = list(Location.objects.public())
+        return super().get_context_data(
+            locations=locations,
+            organization_jsonld=structured_data.organization(
+                SiteSettings.load(), self.request, locations
+            ),
+            **kwargs,
+        )
+
+
+@method_decorator(cached_page, name="dispatch")
+class ContentPageView(TemplateView):
+    """A page whose words live in its template (privacy, disclaimer, ...)."""
+
+
+@method_decorator(cached_page, name="dispatch")
+class ArticleListView(ListView):
+    template_name = "pages/article_list.html"
+    context_object_name = "articles"
+
+    def get_queryset(self):
+        return Article.objects.for_navigation()
+
+
+class ArticleDetailView(DetailView):
+    template_name = "pages/article_detail.html"
+    context_object_name = "article"
+
+    def get_object(self, queryset=None):
+        articles = Article.objects.select_related("reviewer", "author")
+        # Staff may preview drafts; the public only ever sees published pages.
+        if not self.request.user.is_staff:
+            articles = articles.published()
+        article = get_object_or_404(articles, slug=self.kwargs["slug"])
+        # One query for the references, reused by the footnotes and the list.
+        article.reference_list = list(article.references.all())
+        return article
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["jsonld"] = [
+            structured_data.medical_web_page(self.object, self.request)
+        ]
+        if self.object.slug == "faq":
+            context["jsonld"].append(structured_data.faq_page(self.object))
+        if self.object.slug == "cost-and-insurance":
+            context["priced_locations"] = [
+                loc for loc in Location.objects.public() if loc.price_notes
+            ]
+        return context
+
+
+article_detail = cached_page(ArticleDetailView.as_view())
+
+
+@never_cache
+def healthz(request):
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except DatabaseError:
+        return JsonResponse({"status": "error", "database": "unreachable"}, status=503)
+    return JsonResponse({"status": "ok", "database": "ok"})

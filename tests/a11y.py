@@ -1,0 +1,21 @@
+"""axe-core through Playwright, limited to the WCAG 2.x A and AA rules."""
+
+from axe_playwright_python.sync_playwright import Axe
+
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+_axe = Axe()
+
+
+def axe_violations(page):
+    results = _axe.run(
+        page,
+        options={
+            "runOnly": {"type": "tag", "values": WCAG_TAGS},
+            "resultTypes": ["violations"],
+        },
+    )
+    return [
+        f"{v['id']}: {v['help']} ({len(v['nodes'])} nodes: "
+        f"{[n['target'] for n in v['nodes'][:3]]})"
+        for v in results.response["violations"]
+    ]

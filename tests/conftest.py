@@ -1,0 +1,60 @@
+import os
+
+import pytest
+from django.core.cache import cache
+from django.core.management import call_command
+
+# Playwright's sync API runs an event loop in the test thread; Django must be
+# told that ORM calls from the test body are still fine.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _mail_goes_through_the_queue(settings):
+    # pytest-django swaps EMAIL_BACKEND for locmem; put the queue back so tests
+    # see what production does: rows in the queue, delivered by the worker.
+    settings.EMAIL_BACKEND = "mailer.backend.DbBackend"
+
+
+@pytest.fixture(autouse=True)
+def _media_root(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture
+def demo(db):
+    """The fictional demo clinic: site settings, three locations, every article."""
+    call_command("load_demo_data", stdout=open(os.devnull, "w"))
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    return {
+        **browser_type_launch_args,
+        "executable_path": CHROMIUM,
+        "args": CHROMIUM_ARGS,
+    }
+
+
+@pytest.fixture
+def live_url(live_server, demo):
+    return live_server.url
