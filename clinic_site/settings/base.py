@@ -208,6 +208,12 @@ CONTENT_SECURITY_POLICY = {
 # entries are trusted when working out a client's IP address.
 TRUSTED_PROXY_COUNT = env.int("DJANGO_TRUSTED_PROXY_COUNT", default=0)
 
+# django-ratelimit: counters live in the default cache (Redis in production).
+RATELIMIT_VIEW = "clinic_site.views.rate_limited"
+RATELIMIT_USE_CACHE = "default"
+# Public form submissions allowed per client IP.
+FORM_RATE_LIMIT = env("DJANGO_FORM_RATE_LIMIT", default="10/h")
+
 # django-axes: lock an account after 5 failures for 15 minutes.
 AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = 0.25  # hours
