@@ -13,21 +13,41 @@ from pages.rendering import cited_numbers
 pytestmark = pytest.mark.django_db
 
 BANNED = [
-    "cure", "cured", "miracle", "miraculous", "100% safe", "completely safe",
-    "no side effects", "no long-term side effects", "NMDA agonist", "guaranteed",
+    "cure",
+    "cured",
+    "miracle",
+    "miraculous",
+    "100% safe",
+    "completely safe",
+    "no side effects",
+    "no long-term side effects",
+    "NMDA agonist",
+    "guaranteed",
     "works magically",
 ]
 BANNED_RE = re.compile(
     r"(?<![\w-])(" + "|".join(re.escape(w) for w in BANNED) + r")(?![\w-])", re.I
 )
 REQUIRED_SLUGS = {
-    "what-is-ketamine", "how-ketamine-works", "side-effects-and-safety", "history",
-    "research", "conditions", "what-to-expect", "is-ketamine-right-for-me",
-    "cost-and-insurance", "faq",
+    "what-is-ketamine",
+    "how-ketamine-works",
+    "side-effects-and-safety",
+    "history",
+    "research",
+    "conditions",
+    "what-to-expect",
+    "is-ketamine-right-for-me",
+    "cost-and-insurance",
+    "faq",
 }
 STATIC_PAGES = [
-    "/", "/learn/", "/our-approach/", "/privacy/", "/accessibility/",
-    "/editorial-policy/", "/medical-disclaimer/",
+    "/",
+    "/learn/",
+    "/our-approach/",
+    "/privacy/",
+    "/accessibility/",
+    "/editorial-policy/",
+    "/medical-disclaimer/",
 ]
 
 
@@ -73,7 +93,9 @@ def test_every_required_article_ships():
 def test_article_content_rules(demo, client, slug):
     article = Article.objects.get(slug=slug)
     references = list(article.references.all())
-    text = " ".join([article.title, article.summary, article.body, article.meta_description])
+    text = " ".join(
+        [article.title, article.summary, article.body, article.meta_description]
+    )
 
     assert BANNED_RE.findall(text) == []
     assert len(references) >= 3
@@ -98,7 +120,9 @@ def test_article_content_rules(demo, client, slug):
         assert ref.get_evidence_type_display() in html
 
 
-@pytest.mark.parametrize("path", STATIC_PAGES + [f"/learn/{s}/" for s in sorted(REQUIRED_SLUGS)])
+@pytest.mark.parametrize(
+    "path", STATIC_PAGES + [f"/learn/{s}/" for s in sorted(REQUIRED_SLUGS)]
+)
 def test_every_internal_link_resolves(demo, client, path):
     response = client.get(path)
     assert response.status_code == 200
@@ -108,15 +132,21 @@ def test_every_internal_link_resolves(demo, client, path):
             assert href[1:] in page.ids, f"{path}: dangling anchor {href}"
         elif href.startswith("/") and not href.startswith("//"):
             target = client.get(href.split("#")[0])
-            assert target.status_code == 200, f"{path} links to {href}: {target.status_code}"
+            assert target.status_code == 200, (
+                f"{path} links to {href}: {target.status_code}"
+            )
 
 
 def test_titles_and_descriptions_are_unique_with_canonical_and_open_graph(demo, client):
     seen_titles, seen_descriptions = set(), set()
-    for path in STATIC_PAGES + [f"/learn/{s}/" for s in REQUIRED_SLUGS] + ["/locations/"]:
+    for path in (
+        STATIC_PAGES + [f"/learn/{s}/" for s in REQUIRED_SLUGS] + ["/locations/"]
+    ):
         html = client.get(path).content.decode()
         title = re.search(r"<title>(.*?)</title>", html, re.S).group(1).strip()
-        description = re.search(r'<meta name="description" content="([^"]*)"', html).group(1)
+        description = re.search(
+            r'<meta name="description" content="([^"]*)"', html
+        ).group(1)
         assert title not in seen_titles, path
         assert description and description not in seen_descriptions, path
         seen_titles.add(title)
@@ -142,14 +172,18 @@ def test_cost_page_shows_location_price_notes_from_data(demo, client):
     assert "written estimate" in html  # the Oakland demo price note
 
 
-def test_article_page_runs_at_most_three_queries(demo, client, django_assert_max_num_queries):
+def test_article_page_runs_at_most_three_queries(
+    demo, client, django_assert_max_num_queries
+):
     SiteSettings.load()  # warm the cached site settings, as in production
     with django_assert_max_num_queries(3):
         response = client.get("/learn/side-effects-and-safety/")
     assert response.status_code == 200
 
 
-def test_cached_page_is_purged_when_article_reference_or_clinician_changes(demo, client):
+def test_cached_page_is_purged_when_article_reference_or_clinician_changes(
+    demo, client
+):
     url = "/learn/history/"
     assert client.get(url).status_code == 200
     article = Article.objects.get(slug="history")
@@ -177,7 +211,9 @@ def test_content_pages_send_validators_and_honour_if_none_match(demo, client):
     assert again.status_code == 304
 
 
-def test_drafts_are_404_for_the_public_and_previewable_by_staff(demo, client, admin_user):
+def test_drafts_are_404_for_the_public_and_previewable_by_staff(
+    demo, client, admin_user
+):
     Article.objects.filter(slug="history").update(status=Article.Status.DRAFT)
     assert client.get("/learn/history/").status_code == 404
     assert "/learn/history/" not in client.get("/learn/").content.decode()
@@ -195,8 +231,13 @@ def test_overdue_review_shows_notice_and_admin_filter_lists_it(demo, client):
     )
     html = client.get("/learn/research/").content.decode()
     assert "This page is being reviewed" in html
-    assert "This page is being reviewed" not in client.get("/learn/history/").content.decode()
-    assert list(Article.objects.review_overdue().values_list("slug", flat=True)) == ["research"]
+    assert (
+        "This page is being reviewed"
+        not in client.get("/learn/history/").content.decode()
+    )
+    assert list(Article.objects.review_overdue().values_list("slug", flat=True)) == [
+        "research"
+    ]
 
 
 def test_body_html_is_sanitised(demo, client):
@@ -213,7 +254,9 @@ def test_body_html_is_sanitised(demo, client):
 
 
 def test_structured_data_on_article_faq_and_home(demo, client):
-    article_ld = parse(client.get("/learn/how-ketamine-works/").content.decode()).scripts
+    article_ld = parse(
+        client.get("/learn/how-ketamine-works/").content.decode()
+    ).scripts
     page = article_ld[0][0]
     assert page["@type"] == "MedicalWebPage"
     assert page["lastReviewed"] and page["reviewedBy"]["name"]
@@ -235,7 +278,12 @@ def test_sitemap_and_robots(demo, client):
     sitemap = client.get("/sitemap.xml").content.decode()
     for slug in REQUIRED_SLUGS:
         assert f"/learn/{slug}/</loc>" in sitemap
-    for path in ["/privacy/", "/locations/", "/locations/oakland/", "/locations/san-francisco/"]:
+    for path in [
+        "/privacy/",
+        "/locations/",
+        "/locations/oakland/",
+        "/locations/san-francisco/",
+    ]:
         assert f"{path}</loc>" in sitemap
     robots = client.get("/robots.txt").content.decode()
     assert "Sitemap: http://testserver/sitemap.xml" in robots
@@ -248,8 +296,12 @@ def test_hub_lists_every_published_article(demo, client):
 
 
 def test_shipped_files_parse_and_reviewers_exist():
-    keys = {c["key"] for c in __import__("tomllib").loads(
-        (CONTENT_DIR / "clinicians.toml").read_text())["clinicians"]}
+    keys = {
+        c["key"]
+        for c in __import__("tomllib").loads(
+            (CONTENT_DIR / "clinicians.toml").read_text()
+        )["clinicians"]
+    }
     for path in (CONTENT_DIR / "articles").glob("*.md"):
         meta, body = parse_article_file(path)
         assert meta["reviewer"] in keys
