@@ -5,16 +5,18 @@ _EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+")
 _PHONE = re.compile(r"\+?\d[\d\s().-]{7,}\d")
 
 
-class RedactFilter(logging.Filter):
-    """Last line of defence: mask anything shaped like an email or phone number.
+def redact(text: str) -> str:
+    return _PHONE.sub("[phone]", _EMAIL.sub("[email]", text))
 
-    The code never logs personal data on purpose; this catches what a library
-    or an exception message might carry (an SMTP error naming a recipient).
+
+class OneLineFormatter(logging.Formatter):
+    """One line per event, with anything shaped like an email or phone masked.
+
+    The code never logs personal data on purpose. This is the last line of
+    defence for what a library or an exception carries: an SMTP refusal naming
+    a recipient, a database error quoting a row's values. Tracebacks are
+    folded onto the same line so log shippers keep each event whole.
     """
 
-    def filter(self, record):
-        message = record.getMessage()
-        redacted = _PHONE.sub("[phone]", _EMAIL.sub("[email]", message))
-        if redacted != message:
-            record.msg, record.args = redacted, None
-        return True
+    def format(self, record):
+        return redact(super().format(record)).replace("\n", " ⏎ ")

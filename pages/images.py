@@ -61,11 +61,11 @@ class ResponsiveImageMixin:
         field.seek(0)
         with Image.open(field) as image:
             fmt = image.format
-            image = ImageOps.exif_transpose(image)
-            clean = Image.new(image.mode, image.size)
-            clean.putdata(list(image.getdata()))
-        buffer = BytesIO()
-        clean.save(buffer, format=fmt)
+            # Pillow writes EXIF only when asked to, so a re-encode drops it
+            # (after applying its rotation, so the photo stays upright).
+            clean = ImageOps.exif_transpose(image)
+            buffer = BytesIO()
+            clean.save(buffer, format=fmt)
         field.file = ContentFile(buffer.getvalue(), name=field.name)
 
     @staticmethod
