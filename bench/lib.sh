@@ -97,7 +97,14 @@ bench_cleanup() {
         while read -r pid; do
             kill -TERM "$pid" 2>/dev/null || true
         done <"$BENCH_PIDS_FILE"
-        sleep 1
+        for _ in $(seq 50); do
+            alive=0
+            while read -r pid; do
+                kill -0 "$pid" 2>/dev/null && alive=1
+            done <"$BENCH_PIDS_FILE"
+            [ $alive = 0 ] && break
+            sleep 0.2
+        done
         while read -r pid; do
             kill -KILL "$pid" 2>/dev/null || true
         done <"$BENCH_PIDS_FILE"

@@ -73,6 +73,13 @@ def machine() -> dict:
     }
 
 
+def loadavg() -> str:
+    try:
+        return " ".join(Path("/proc/loadavg").read_text().split()[:3])
+    except OSError:
+        return ""
+
+
 def throughput(args) -> None:
     raw = Path(args.raw)
     runs = {}
@@ -104,6 +111,7 @@ def throughput(args) -> None:
         "machine": machine(),
         "wrk": f"wrk {args.wrk_args}; median of {args.rounds} interleaved rounds",
         "gunicorn": f"gunicorn.conf.py, {args.workers} workers x {args.threads} threads",
+        "loadavg_after": loadavg(),
         "runs": runs,
         "ratios": {
             "article/bare_hello": ratio("article", "bare_hello"),
@@ -128,11 +136,18 @@ def main() -> None:
     p.add_argument("--urls", nargs="+", required=True)
     p = sub.add_parser("machine")
     p.add_argument("out")
+    p.add_argument("--finished", action="store_true")
     args = parser.parse_args()
     if args.command == "throughput":
         throughput(args)
+    elif args.finished:
+        # Other work on a shared machine moves the numbers: say how busy it was.
+        info = json.loads(Path(args.out).read_text())
+        info["loadavg_end"] = loadavg()
+        Path(args.out).write_text(json.dumps(info, indent=2) + "\n")
     else:
-        Path(args.out).write_text(json.dumps(machine(), indent=2) + "\n")
+        info = machine() | {"loadavg_start": loadavg()}
+        Path(args.out).write_text(json.dumps(info, indent=2) + "\n")
 
 
 if __name__ == "__main__":
