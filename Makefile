@@ -14,7 +14,7 @@ help:
 	@echo "make run          set up and serve the demo site on http://127.0.0.1:8000 (plus the mail worker)"
 	@echo "make test         set up and run the whole test suite (unit, integration, browser)"
 	@echo "make createstaff  create a local admin account and print its one-time password"
-	@echo "make lint         ruff, format check, migrations check, deploy check, hadolint"
+	@echo "make lint         ruff, format check, bandit, migrations check, deploy check, hadolint"
 	@echo "make assets       rebuild static/css/site.min.css from npm packages"
 	@echo "make bench        run the benchmarks under bench/"
 
@@ -62,6 +62,7 @@ test-fast: install-test
 lint: install-test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/bandit -q -r clinic_site pages locations consultations -x '*/migrations/*'
 	$(MANAGE) makemigrations --check --dry-run
 	bash scripts/deploy-check.sh
 	$(BIN)/hadolint Dockerfile

@@ -189,6 +189,7 @@ SESSION_IDLE_TIMEOUT = 30 * 60
 PERMISSIONS_POLICY = (
     "camera=(), microphone=(), geolocation=(), payment=(), usb=(), interest-cohort=()"
 )
+CROSS_ORIGIN_RESOURCE_POLICY = "same-origin"
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],
