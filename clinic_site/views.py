@@ -1,4 +1,7 @@
+import sys
+
 from django.core.exceptions import DisallowedHost
+from django.db import DatabaseError
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
@@ -23,11 +26,16 @@ def bad_request(request, exception=None):
 
 
 def server_error(request, *args, **kwargs):
+    # Django calls this while handling the exception. A database that is away
+    # can surface outside any view (a session load in middleware); the patient
+    # then still gets the "call us" page, never a generic error.
+    if isinstance(sys.exc_info()[1], DatabaseError):
+        return _error_page(request, "503.html", 503)
     return _error_page(request, "500.html", 500)
 
 
 def database_unavailable(request, *args, **kwargs):
-    return render(request, "503.html", status=503)
+    return _error_page(request, "503.html", 503)
 
 
 def rate_limited(request, exception=None):
