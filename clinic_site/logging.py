@@ -9,23 +9,14 @@ def redact(text: str) -> str:
     return _PHONE.sub("[phone]", _EMAIL.sub("[email]", text))
 
 
-class RedactFilter(logging.Filter):
-    """Last line of defence: mask anything shaped like an email or phone number.
+class OneLineFormatter(logging.Formatter):
+    """One line per event, with anything shaped like an email or phone masked.
 
-    The code never logs personal data on purpose; this catches what a library
-    or an exception message might carry (an SMTP error naming a recipient),
-    in the message and in the traceback alike.
+    The code never logs personal data on purpose. This is the last line of
+    defence for what a library or an exception carries: an SMTP refusal naming
+    a recipient, a database error quoting a row's values. Tracebacks are
+    folded onto the same line so log shippers keep each event whole.
     """
 
-    def filter(self, record):
-        message = record.getMessage()
-        redacted = redact(message)
-        if redacted != message:
-            record.msg, record.args = redacted, None
-        if record.exc_info and not record.exc_text:
-            # Formatters reuse exc_text when it is set, so the traceback that
-            # reaches the log is the masked one.
-            record.exc_text = redact(
-                logging.Formatter().formatException(record.exc_info)
-            )
-        return True
+    def format(self, record):
+        return redact(super().format(record)).replace("\n", " ⏎ ")

@@ -61,7 +61,10 @@ class IdleSessionMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        if request.user.is_authenticated:
+        # Only look at the session when the browser sent one: touching it on
+        # anonymous requests would add "Vary: Cookie" to every public page.
+        has_session = settings.SESSION_COOKIE_NAME in request.COOKIES
+        if has_session and request.user.is_authenticated:
             now = int(time.time())
             last_seen = request.session.get("last_seen", now)
             if now - last_seen > settings.SESSION_IDLE_TIMEOUT:

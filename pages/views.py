@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.db import DatabaseError, connection
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404
@@ -48,7 +49,13 @@ class ArticleDetailView(DetailView):
     def get_object(self, queryset=None):
         articles = Article.objects.select_related("reviewer", "author")
         # Staff may preview drafts; the public only ever sees published pages.
-        if not self.request.user.is_staff:
+        # The session is only consulted when a cookie was sent, so anonymous
+        # responses carry no "Vary: Cookie" and stay shareable by a CDN.
+        request = self.request
+        is_staff = (
+            settings.SESSION_COOKIE_NAME in request.COOKIES and request.user.is_staff
+        )
+        if not is_staff:
             articles = articles.published()
         article = get_object_or_404(articles, slug=self.kwargs["slug"])
         # One query for the references, reused by the footnotes and the list.

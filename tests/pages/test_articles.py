@@ -307,3 +307,11 @@ def test_shipped_files_parse_and_reviewers_exist():
         assert meta["reviewer"] in keys
         assert not body.lstrip().startswith("# "), "the page renders the title as h1"
     assert Clinician.objects.count() == 0  # nothing loaded without the demo fixture
+
+
+def test_anonymous_content_pages_do_not_vary_on_cookie(demo, client):
+    for path in ["/", "/learn/", "/learn/faq/", "/privacy/"]:
+        for _ in range(2):  # the miss that fills the cache, then the hit
+            response = client.get(path)
+            assert "Cookie" not in response.get("Vary", ""), path
+            assert not response.cookies, path

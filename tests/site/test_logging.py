@@ -1,32 +1,25 @@
-import io
 import logging
 
-from clinic_site.logging import RedactFilter
+from clinic_site.logging import OneLineFormatter
 
 
-def _logger_into(stream):
-    logger = logging.getLogger("tests.redaction")
-    logger.handlers.clear()
-    logger.propagate = False
-    handler = logging.StreamHandler(stream)
-    handler.addFilter(RedactFilter())
-    handler.setFormatter(logging.Formatter("%(levelname)s %(message)s"))
-    logger.addHandler(handler)
-    return logger
+def _format(message, *args, exc_info=None):
+    record = logging.LogRecord("x", logging.ERROR, __file__, 1, message, args, exc_info)
+    return OneLineFormatter("%(levelname)s %(message)s").format(record)
 
 
-def test_email_and_phone_are_masked_in_messages_and_tracebacks():
-    stream = io.StringIO()
-    logger = _logger_into(stream)
-    logger.warning("refused for %s", "jane.doe@example.org")
+def test_log_lines_mask_emails_and_phone_numbers():
+    line = _format("refused %s and %s", "jane.doe@example.org", "+1 (510) 555-0134")
+    assert "jane.doe" not in line and "555-0134" not in line
+    assert line == "ERROR refused [email] and [phone]"
+
+
+def test_tracebacks_stay_on_one_line_and_are_masked():
     try:
-        raise ValueError("bad number +1 (510) 555-0142 for jane.doe@example.org")
+        raise ValueError("Key (phone)=(+15105550177) already exists")
     except ValueError:
-        logger.exception("request failed")
+        import sys
 
-    output = stream.getvalue()
-    assert "jane.doe@example.org" not in output
-    assert "555-0142" not in output
-    assert "[email]" in output and "[phone]" in output
-    # The traceback itself is still there for whoever debugs it.
-    assert "Traceback" in output and "ValueError" in output
+        line = _format("boom", exc_info=sys.exc_info())
+    assert "\n" not in line
+    assert "ValueError" in line and "5550177" not in line
