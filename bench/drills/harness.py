@@ -13,6 +13,7 @@ environment as the servers, so the drill can count rows and mint form tokens.
 import json
 import os
 import random
+import re
 import secrets
 import shutil
 import signal
@@ -25,14 +26,15 @@ from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from http.client import HTTPConnection
 from pathlib import Path
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlencode
 
 ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
 PYTHON = sys.executable
 BIN = Path(PYTHON).parent
-PG_VERSION = os.environ.get("DRILL_PG_VERSION") or sorted(
-    os.listdir("/usr/lib/postgresql")
-)[-1]
+PG_VERSION = (
+    os.environ.get("DRILL_PG_VERSION") or sorted(os.listdir("/usr/lib/postgresql"))[-1]
+)
 CLUSTER = "wth_drill"
 PG_PORT = int(os.environ.get("DRILL_PG_PORT", 8790))
 SMTP_PORT = int(os.environ.get("DRILL_SMTP_PORT", 8791))
@@ -56,7 +58,7 @@ AREA_CODES = [
 
 
 def log(message):
-    print(f"[{time.strftime('%H:%M:%S')}] {message}", flush=True)
+    print(f"[{time.strftime('%H:%M:%S', time.gmtime())}Z] {message}", flush=True)  # noqa: T201 - drills report on stdout
 
 
 def fictional_phone(n: int) -> str:
@@ -208,6 +210,8 @@ class Stack:
 
     # -- lifecycle ---------------------------------------------------------
     def __enter__(self):
+        if self.cluster.exists():
+            self.cluster.drop()  # left over from an interrupted drill
         for port in (PG_PORT, SMTP_PORT, WEB_PORT):
             if not port_is_free(port):
                 raise RuntimeError(f"port {port} is busy; is another drill running?")
@@ -304,6 +308,11 @@ class Stack:
         path = self.raw / "gunicorn.log"
         return path.read_text(errors="replace") if path.exists() else ""
 
+    def status_count(self, status):
+        """Responses with this status in gunicorn's access log."""
+        pattern = re.compile(rf"^[A-Z]+ \S+ {status} ", re.MULTILINE)
+        return len(pattern.findall(self.gunicorn_log()))
+
     def mint_form_token(self, age=10):
         """A render-time token as if the form had been open for ``age`` seconds."""
         from clinic_site.protection import make_form_token
@@ -378,7 +387,9 @@ class Browser:
                 # A kept-alive connection the server closed: retry once, but
                 # never re-send a POST (a real browser would not either).
                 if attempt == 2 or method == "POST":
-                    return Response(0, {}, b"", time.perf_counter() - started, repr(exc))
+                    return Response(
+                        0, {}, b"", time.perf_counter() - started, repr(exc)
+                    )
         headers = {}
         for name, value in raw.getheaders():
             if name.lower() == "set-cookie":
