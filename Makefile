@@ -8,7 +8,7 @@ MANAGE := $(PY) manage.py
 
 .DEFAULT_GOAL := help
 .PHONY: help install install-test run serve migrate demo createstaff test test-fast lint format \
-        migrations-check deploy-check assets requirements bench clean
+        migrations-check deploy-check assets requirements bench drills clean
 
 help:
 	@echo "make run          set up and serve the demo site on http://127.0.0.1:8000 (plus the mail worker)"
@@ -17,6 +17,7 @@ help:
 	@echo "make lint         ruff, format check, bandit, migrations check, deploy check, hadolint"
 	@echo "make assets       rebuild static/css/site.min.css from npm packages"
 	@echo "make bench        run the benchmarks under bench/"
+	@echo "make drills       10,000-case hostile-input fuzz and the five fault drills (root; ~15 min)"
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -88,6 +89,9 @@ requirements: | $(PY)
 
 bench: install-test
 	bash bench/run_all.sh
+
+drills: install-test
+	bash bench/drills/run_all.sh
 
 clean:
 	rm -rf $(VENV) var node_modules .pytest_cache
