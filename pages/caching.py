@@ -3,9 +3,14 @@
 Pages are stored under a key that includes a site-wide content version. Saving
 any content (article, reference, clinician, location, site settings) bumps the
 version, so every cached page is replaced at once: no stale page survives an edit.
+
+A view may shorten the lifetime by setting ``response.cache_ttl`` (seconds), for
+a page that goes stale on its own ("open now" turns false at closing time). A
+view that sets ``request.private_page`` (it holds a form) is never stored.
 """
 
 import hashlib
+import time
 from functools import wraps
 
 from django.core.cache import cache
@@ -56,15 +61,21 @@ def cached_page(view):
             response = view(request, *args, **kwargs)
             if hasattr(response, "render"):
                 response.render()
-            if response.status_code != 200:
+            ttl = min(PAGE_TTL, int(getattr(response, "cache_ttl", PAGE_TTL)))
+            if (
+                response.status_code != 200
+                or getattr(request, "private_page", False)
+                or ttl < 1
+            ):
                 return response
             stored = {
                 "content": response.content,
                 "content_type": response["Content-Type"],
                 "etag": quote_etag(hashlib.sha256(response.content).hexdigest()[:32]),
                 "last_modified": http_date(),
+                "expires": time.time() + ttl,
             }
-            cache.set(key, stored, PAGE_TTL)
+            cache.set(key, stored, ttl)
         if request.headers.get("If-None-Match") == stored["etag"]:
             response = HttpResponse(status=304)
         else:
@@ -73,7 +84,8 @@ def cached_page(view):
             )
         response["ETag"] = stored["etag"]
         response["Last-Modified"] = stored["last_modified"]
-        patch_response_headers(response, PUBLIC_MAX_AGE)
+        remaining = int(stored.get("expires", time.time() + PAGE_TTL) - time.time())
+        patch_response_headers(response, max(0, min(PUBLIC_MAX_AGE, remaining)))
         patch_cache_control(response, public=True)
         return response
 
