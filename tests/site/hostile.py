@@ -63,7 +63,15 @@ XSS_PAYLOADS = [
     "%3Cscript%3Ealert(49)%3C/script%3E",
     "<template><script>alert(50)</script></template>",
 ]
-URL_ATTRIBUTES = {"href", "src", "action", "formaction", "data", "xlink:href", "content"}
+URL_ATTRIBUTES = {
+    "href",
+    "src",
+    "action",
+    "formaction",
+    "data",
+    "xlink:href",
+    "content",
+}
 # In a text part nothing runs, but these only survive if nothing escaped them.
 RAW_MARKERS = ("<script", "<img", "<svg", "<iframe", "<body", "<a href=")
 
@@ -82,7 +90,9 @@ class _LiveScript(HTMLParser):
             value = (value or "").strip().lower()
             if name.startswith("on") and "alert(" in value:
                 self.hits.append(f"<{tag} {name}={value[:40]}>")
-            elif name in URL_ATTRIBUTES and "javascript:" in value and "alert(" in value:
+            elif (
+                name in URL_ATTRIBUTES and "javascript:" in value and "alert(" in value
+            ):
                 self.hits.append(f"<{tag} {name}={value[:40]}>")
         if tag == "script":
             self._in_script = True
