@@ -9,15 +9,16 @@ PORT ?= 8000
 
 .DEFAULT_GOAL := help
 .PHONY: help install install-test run serve migrate demo createstaff test test-fast lint format \
-        migrations-check deploy-check assets requirements bench clean
+        migrations-check deploy-check assets requirements bench drills clean
 
 help:
 	@echo "make run          set up and serve the demo site on http://127.0.0.1:8000 (plus the mail worker)"
 	@echo "make test         set up and run the whole test suite (unit, integration, browser)"
 	@echo "make createstaff  create a local admin account and print its one-time password"
-	@echo "make lint         ruff, format check, migrations check, deploy check, hadolint"
+	@echo "make lint         ruff, format check, bandit, migrations check, deploy check, hadolint"
 	@echo "make assets       rebuild static/css/site.min.css from npm packages"
 	@echo "make bench        run the benchmarks under bench/"
+	@echo "make drills       10,000-case hostile-input fuzz and the five fault drills (root; ~15 min)"
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -65,6 +66,7 @@ test-fast: install-test
 lint: install-test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/bandit -q -r clinic_site pages locations consultations -x '*/migrations/*'
 	$(MANAGE) makemigrations --check --dry-run
 	bash scripts/deploy-check.sh
 	$(BIN)/hadolint Dockerfile
@@ -90,6 +92,9 @@ requirements: | $(PY)
 
 bench: install-test
 	bash bench/run_all.sh
+
+drills: install-test
+	bash bench/drills/run_all.sh
 
 clean:
 	rm -rf $(VENV) var node_modules .pytest_cache

@@ -39,6 +39,12 @@ class SecurityHeadersMiddleware:
     def __call__(self, request):
         response = self.get_response(request)
         response.headers.setdefault("Permissions-Policy", settings.PERMISSIONS_POLICY)
+        # Pages may not be read by other origins; images and other static files
+        # stay embeddable, so a webmail client can still show them.
+        if not request.path.startswith((settings.STATIC_URL, settings.MEDIA_URL)):
+            response.headers.setdefault(
+                "Cross-Origin-Resource-Policy", settings.CROSS_ORIGIN_RESOURCE_POLICY
+            )
         if _is_admin(request) or getattr(request, "private_page", False):
             add_never_cache_headers(response)
             patch_cache_control(response, no_store=True, private=True)

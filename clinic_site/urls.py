@@ -33,4 +33,5 @@ if settings.DEBUG:
 
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 
+handler400 = "clinic_site.views.bad_request"
 handler500 = "clinic_site.views.server_error"

@@ -1,12 +1,41 @@
+import sys
+
+from django.core.exceptions import DisallowedHost
+from django.db import DatabaseError
+from django.http import HttpResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
+
+from pages.models import SiteSettings
+
+
+def _error_page(request, template_name, status):
+    try:
+        request.get_host()
+    except DisallowedHost:
+        # The page template asks the request for its host (canonical link),
+        # which would raise again and end in gunicorn's bare 500. Render it
+        # without the request; nothing from the bad header reaches the page.
+        context = {"site_settings": SiteSettings.load()}
+        return HttpResponse(render_to_string(template_name, context), status=status)
+    return render(request, template_name, status=status)
+
+
+def bad_request(request, exception=None):
+    return _error_page(request, "400.html", 400)
 
 
 def server_error(request, *args, **kwargs):
-    return render(request, "500.html", status=500)
+    # Django calls this while handling the exception. A database that is away
+    # can surface outside any view (a session load in middleware); the patient
+    # then still gets the "call us" page, never a generic error.
+    if isinstance(sys.exc_info()[1], DatabaseError):
+        return _error_page(request, "503.html", 503)
+    return _error_page(request, "500.html", 500)
 
 
 def database_unavailable(request, *args, **kwargs):
-    return render(request, "503.html", status=503)
+    return _error_page(request, "503.html", 503)
 
 
 def rate_limited(request, exception=None):

@@ -1,7 +1,13 @@
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.db.models import Count, Q
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
 
 from .models import HolidayClosure, Location, OpeningHours, StaffLocation, WaitlistEntry
+from .services import waitlist_notify_open
 
 
 class OpeningHoursInline(admin.TabularInline):
@@ -16,16 +22,149 @@ class HolidayClosureInline(admin.TabularInline):
 
 @admin.register(Location)
 class LocationAdmin(SimpleHistoryAdmin):
-    list_display = ["name", "status", "city", "display_order"]
+    list_display = [
+        "name",
+        "status",
+        "city",
+        "display_order",
+        "pending_waitlist",
+        "preview_link",
+    ]
     list_filter = ["status"]
+    search_fields = ["name", "city", "postal_code"]
     prepopulated_fields = {"slug": ["name"]}
     inlines = [OpeningHoursInline, HolidayClosureInline]
+    actions = ["tell_waitlist_open"]
+    history_list_display = ["status"]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                pending_waitlist_count=Count(
+                    "waitlist_entries",
+                    filter=Q(waitlist_entries__notified_at__isnull=True),
+                )
+            )
+        )
+
+    @admin.display(description=_("pending waitlist"), ordering="pending_waitlist_count")
+    def pending_waitlist(self, obj):
+        return obj.pending_waitlist_count
+
+    @admin.display(description=_("public page"))
+    def preview_link(self, obj):
+        return format_html(
+            '<a href="{}" target="_blank" rel="noopener">{}</a>',
+            obj.get_absolute_url(),
+            _("View on site"),
+        )
+
+    @admin.action(
+        description=_("Tell the waitlist we are open"), permissions=["change"]
+    )
+    def tell_waitlist_open(self, request, queryset):
+        for location in queryset:
+            if location.status != Location.Status.OPEN:
+                self.message_user(
+                    request,
+                    _(
+                        "%(location)s is not open, so nobody on its waitlist was "
+                        "told. Set its status to open first."
+                    )
+                    % {"location": location},
+                    messages.WARNING,
+                )
+                continue
+            emailed = waitlist_notify_open(location=location)
+            to_call = (
+                WaitlistEntry.objects.pending()
+                .phone_only()
+                .filter(location=location)
+                .count()
+            )
+            text = ngettext(
+                "%(location)s: %(count)d email queued.",
+                "%(location)s: %(count)d emails queued.",
+                emailed,
+            ) % {"location": location, "count": emailed}
+            if to_call:
+                text += " " + ngettext(
+                    "%(count)d person gave only a phone number: please call them, "
+                    "then mark the entry as told.",
+                    "%(count)d people gave only a phone number: please call them, "
+                    "then mark their entries as told.",
+                    to_call,
+                ) % {"count": to_call}
+            self.message_user(
+                request, text, messages.WARNING if to_call else messages.SUCCESS
+            )
 
 
 @admin.register(WaitlistEntry)
 class WaitlistEntryAdmin(admin.ModelAdmin):
-    list_display = ["__str__", "location", "created_at", "notified_at"]
-    list_filter = ["location"]
+    list_display = [
+        "__str__",
+        "name",
+        "location",
+        "preferred_contact",
+        "contact_on_file",
+        "created_at",
+        "notified_at",
+    ]
+    list_filter = [
+        "location",
+        ("notified_at", admin.EmptyFieldListFilter),
+        "preferred_contact",
+    ]
+    search_fields = ["name", "email", "phone"]
+    date_hierarchy = "created_at"
+    # What the patient gave us is a record: staff only note when they told them.
+    readonly_fields = [
+        "location",
+        "name",
+        "email",
+        "phone",
+        "preferred_contact",
+        "consent_text_version",
+        "consented_at",
+        "created_at",
+        "ip_hash",
+    ]
+    fields = [*readonly_fields, "notified_at"]
+    actions = ["mark_told"]
+
+    def get_queryset(self, request):
+        return WaitlistEntry.objects.for_staff(request.user).select_related("location")
+
+    def has_add_permission(self, request):
+        return False
+
+    @admin.display(description=_("contact on file"))
+    def contact_on_file(self, obj):
+        if obj.email and obj.phone:
+            return _("email and phone")
+        return _("email") if obj.email else _("phone only")
+
+    @admin.action(
+        description=_("Mark as told we are open (after a call)"),
+        permissions=["change"],
+    )
+    def mark_told(self, request, queryset):
+        count = queryset.filter(notified_at__isnull=True).update(
+            notified_at=timezone.now()
+        )
+        self.message_user(
+            request,
+            ngettext(
+                "%(count)d entry marked as told.",
+                "%(count)d entries marked as told.",
+                count,
+            )
+            % {"count": count},
+            messages.SUCCESS,
+        )
 
 
 @admin.register(StaffLocation)

@@ -1,5 +1,7 @@
 import datetime as dt
+import math
 import zoneinfo
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -12,6 +14,10 @@ from phonenumber_field.modelfields import PhoneNumberField
 from simple_history.models import HistoricalRecords
 
 from pages.images import ResponsiveImageMixin, validate_image
+
+EARTH_RADIUS_KM = 6371.0
+# How far ahead to look for the next opening (long holiday closures included).
+LOOKAHEAD_DAYS = 31
 
 TIME_ZONE_CHOICES = [
     (name, name.replace("_", " "))
@@ -170,63 +176,165 @@ class Location(ResponsiveImageMixin, models.Model):
     def local_now(self, now=None):
         return timezone.localtime(now or timezone.now(), self.zone)
 
-    # Opening hours. These read self.hours.all() / self.holidays.all() so that a
+    # Opening hours are wall-clock times in the location's own zone: "9 to 5"
+    # stays 9 to 5 local across a daylight-saving change, so the UTC instants
+    # move. Comparisons between instants are made in UTC, because Python
+    # compares two datetimes that share a tzinfo by wall time and ignores
+    # fold, which is wrong inside the repeated hour of a fall-back night.
+    # These methods read self.hours.all() / self.holidays.all() so that a
     # prefetch (LocationQuerySet.with_hours) answers them without new queries.
 
+    def at_local(self, day: dt.date, time: dt.time, fold: int = 0) -> dt.datetime:
+        """The aware instant of a local wall-clock time on a day.
+
+        A time that a spring-forward change skips (02:30) comes out as the
+        same instant shifted past the gap (03:30 daylight time).
+        """
+        wall = dt.datetime.combine(day, time).replace(tzinfo=self.zone, fold=fold)
+        return wall.astimezone(dt.UTC).astimezone(self.zone)
+
     def intervals_on(self, day: dt.date):
-        """[(opens, closes)] local times for a date; [] when closed all day."""
+        """[(opens, closes)] local times for a date, merged; [] when closed all day."""
         if any(h.date == day for h in self.holidays.all()):
             return []
-        return sorted(
+        return _merge_intervals(
             (h.opens, h.closes)
             for h in self.hours.all()
             if h.weekday == day.weekday() and not h.closed
         )
 
-    def is_open_at(self, when: dt.datetime) -> bool:
-        local = self.local_now(when)
-        return any(
-            opens <= local.time() < closes
-            for opens, closes in self.intervals_on(local.date())
+    def weekly_hours(self):
+        """[(Weekday, [(opens, closes)])] from Monday to Sunday, before holidays."""
+        return [
+            (
+                day,
+                _merge_intervals(
+                    (h.opens, h.closes)
+                    for h in self.hours.all()
+                    if h.weekday == day and not h.closed
+                ),
+            )
+            for day in Weekday
+        ]
+
+    @property
+    def has_hours(self) -> bool:
+        return any(not h.closed for h in self.hours.all())
+
+    def upcoming_closures(self, today: dt.date, days: int = 90):
+        last = today + dt.timedelta(days=days)
+        return sorted(
+            (h for h in self.holidays.all() if today <= h.date <= last),
+            key=lambda h: h.date,
         )
+
+    def is_open_at(self, when: dt.datetime) -> bool:
+        return self.open_status(when).is_open
 
     def next_opening(self, when: dt.datetime):
-        """The next aware datetime (in the location's zone) when it opens, or None."""
+        """The first opening strictly after ``when``, in the location's zone, or None."""
         local = self.local_now(when)
-        for offset in range(0, 15):
+        for offset in range(LOOKAHEAD_DAYS + 1):
             day = local.date() + dt.timedelta(days=offset)
             for opens, _closes in self.intervals_on(day):
-                start = dt.datetime.combine(day, opens, tzinfo=self.zone)
-                if start > local:
-                    return start
+                # Inside a repeated hour the same wall time happens twice.
+                for fold in (0, 1):
+                    start = self.at_local(day, opens, fold)
+                    if start.astimezone(dt.UTC) > when:
+                        return start
         return None
 
-    def open_status(self, now=None):
-        """A small dict for templates: open now?, closes/opens at, zone label."""
+    def open_status(self, now=None) -> "OpenStatus":
+        """Open now?, and when that changes, for "closes 5:00 pm PST" style labels."""
+        now = now or timezone.now()
         local = self.local_now(now)
-        current = next(
-            (
-                (o, c)
-                for o, c in self.intervals_on(local.date())
-                if o <= local.time() < c
-            ),
-            None,
-        )
-        return {
-            "is_open": current is not None,
-            "closes_at": current[1] if current else None,
-            "next_opening": None if current else self.next_opening(local),
-            "zone_label": local.tzname(),
-        }
+        for opens, closes in self.intervals_on(local.date()):
+            if opens <= local.time() < closes:
+                closes_at = self.at_local(local.date(), closes, local.fold)
+                return OpenStatus(True, closes_at, None, closes_at.tzname(), local)
+        opening = self.next_opening(now)
+        label = (opening or local).tzname()
+        return OpenStatus(False, None, opening, label, local)
 
     def next_business_day(self, now=None) -> dt.date | None:
         """The first day after today (local) on which the location opens."""
         local = self.local_now(now)
-        for offset in range(1, 15):
+        for offset in range(1, LOOKAHEAD_DAYS + 1):
             day = local.date() + dt.timedelta(days=offset)
             if self.intervals_on(day):
                 return day
         return None
+
+    def distance_km(self, other: "Location") -> float | None:
+        """Great-circle (haversine) distance, or None when either has no coordinates."""
+        points = (self.latitude, self.longitude, other.latitude, other.longitude)
+        if any(value is None for value in points):
+            return None
+        lat1, lon1, lat2, lon2 = (math.radians(float(value)) for value in points)
+        h = (
+            math.sin((lat2 - lat1) / 2) ** 2
+            + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
+        )
+        return 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(h)))
+
+    def nearest_open(self, candidates, limit: int = 3):
+        """The open locations among ``candidates`` nearest to this one.
+
+        Those without coordinates follow, in display order. Works on a list the
+        caller already has, so it costs no query.
+        """
+        others = [
+            c for c in candidates if c.pk != self.pk and c.status == self.Status.OPEN
+        ]
+
+        def key(candidate):
+            distance = self.distance_km(candidate)
+            return (
+                distance is None,
+                distance or 0.0,
+                candidate.display_order,
+                candidate.name,
+            )
+
+        return sorted(others, key=key)[:limit]
+
+
+@dataclass(frozen=True)
+class OpenStatus:
+    """Whether a location is open at a moment, and when that next changes.
+
+    The datetimes are aware and in the location's zone; ``zone_label`` is the
+    abbreviation in force at the moment shown (PDT for an opening after a
+    spring-forward change, even when it is still PST now).
+    """
+
+    is_open: bool
+    closes_at: dt.datetime | None
+    next_opening: dt.datetime | None
+    zone_label: str
+    checked_at: dt.datetime
+
+    @property
+    def changes_at(self) -> dt.datetime | None:
+        return self.closes_at if self.is_open else self.next_opening
+
+    @property
+    def opens_within_week(self) -> bool:
+        """A weekday name alone ("opens Mon") is unambiguous only within a week."""
+        return bool(
+            self.next_opening
+            and self.next_opening - self.checked_at < dt.timedelta(days=6)
+        )
+
+
+def _merge_intervals(intervals):
+    merged = []
+    for opens, closes in sorted(intervals):
+        if merged and opens <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], closes))
+        else:
+            merged.append((opens, closes))
+    return merged
 
 
 class OpeningHours(models.Model):
@@ -287,7 +395,12 @@ class HolidayClosure(models.Model):
 
 class WaitlistEntryQuerySet(models.QuerySet):
     def pending(self):
+        """Not yet told that their location is open."""
         return self.filter(notified_at__isnull=True)
+
+    def phone_only(self):
+        """Entries staff must call: there is no address to email."""
+        return self.filter(email="")
 
     def for_staff(self, user):
         if user.is_superuser:

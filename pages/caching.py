@@ -12,6 +12,11 @@ Two halves:
   view run at all. That keeps a cached page close to the cost of a bare
   Django "hello" view.
 
+A view may shorten a page's lifetime by setting ``response.cache_ttl``
+(seconds), for a page that goes stale on its own ("open now" turns false at
+closing time). A view that sets ``request.private_page`` (it holds a form) is
+never stored or shared.
+
 With ``PAGE_CACHE_LOCAL_SECONDS`` > 0 (production), each process also keeps
 the pages it served and re-reads the content version from the shared cache at
 most that often, saving the Redis round trip on busy pages. An edit then
@@ -119,14 +124,19 @@ def cached_page(view):
             return response
         if hasattr(response, "render") and not response.is_rendered:
             response.render()
-        if response.status_code == 200:
-            response["ETag"] = quote_etag(
-                hashlib.sha256(response.content).hexdigest()[:32]
-            )
-            response["Last-Modified"] = http_date()
-            patch_response_headers(response, PUBLIC_MAX_AGE)
-            patch_cache_control(response, public=True)
-            response.page_cacheable = True
+        ttl = min(PAGE_TTL, int(getattr(response, "cache_ttl", PAGE_TTL)))
+        if (
+            response.status_code != 200
+            or getattr(request, "private_page", False)
+            or ttl < 1
+        ):
+            return response
+        response["ETag"] = quote_etag(hashlib.sha256(response.content).hexdigest()[:32])
+        response["Last-Modified"] = http_date()
+        patch_response_headers(response, min(PUBLIC_MAX_AGE, ttl))
+        patch_cache_control(response, public=True)
+        response.page_cacheable = True
+        response.page_ttl = ttl
         return response
 
     return wrapper
@@ -143,6 +153,9 @@ def _lookup(request):
     ):
         key = _page_key(request, local.version)
         stored = local.pages.get(key)
+        if stored is not None and stored["expires"] <= time.time():
+            del local.pages[key]
+            stored = None
         if stored is None:
             stored = cache.get(key)
             local.remember(key, stored)
@@ -166,7 +179,11 @@ def _lookup(request):
 
 def _replay(request, stored) -> HttpResponse:
     response = HttpResponse(stored["content"], headers=stored["headers"])
-    response["Expires"] = http_date(time.time() + PUBLIC_MAX_AGE)
+    now = time.time()
+    # Never promise a shared cache more than the page has left to live.
+    max_age = max(0, min(PUBLIC_MAX_AGE, int(stored["expires"] - now)))
+    patch_cache_control(response, max_age=max_age)
+    response["Expires"] = http_date(now + max_age)
     if "HTTP_IF_NONE_MATCH" in request.META or "HTTP_IF_MODIFIED_SINCE" in request.META:
         return get_conditional_response(
             request,
@@ -211,7 +228,8 @@ class PageCacheMiddleware:
                 if name.lower() not in _PER_RESPONSE_HEADERS
             },
             "last_modified": parse_http_date_safe(response["Last-Modified"]),
+            "expires": time.time() + response.page_ttl,
         }
-        cache.set(key, stored, PAGE_TTL)
+        cache.set(key, stored, response.page_ttl)
         _LocalPages.remember(key, stored)
         return _replay(request, stored)

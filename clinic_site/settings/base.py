@@ -195,6 +195,7 @@ SESSION_IDLE_TIMEOUT = 30 * 60
 PERMISSIONS_POLICY = (
     "camera=(), microphone=(), geolocation=(), payment=(), usb=(), interest-cohort=()"
 )
+CROSS_ORIGIN_RESOURCE_POLICY = "same-origin"
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],
@@ -219,6 +220,9 @@ RATELIMIT_VIEW = "clinic_site.views.rate_limited"
 RATELIMIT_USE_CACHE = "default"
 # Public form submissions allowed per client IP.
 FORM_RATE_LIMIT = env("DJANGO_FORM_RATE_LIMIT", default="10/h")
+# The version of the consent wording (and privacy notice) that forms show; each
+# stored consent records it. Change it whenever that wording changes.
+CONSENT_TEXT_VERSION = "2026-11"
 
 # django-axes: lock an account after 5 failures for 15 minutes.
 AXES_FAILURE_LIMIT = 5

@@ -3,7 +3,8 @@
 from .base import *  # noqa: F403
 from .base import BASE_DIR
 
-SECRET_KEY = "tests-only-key-not-used-anywhere-else-0123456789"
+# A fixed key keeps signed test data stable; it signs nothing real.
+SECRET_KEY = "tests-only-key-not-used-anywhere-else-0123456789"  # nosec B105 # test-only
 DEBUG = False
 ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1"]
 

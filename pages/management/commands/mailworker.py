@@ -1,12 +1,16 @@
+import logging
 import signal
 import time
 
 from django.conf import settings
 from django.core.management.base import BaseCommand
+from django.db import DatabaseError, connection
 from mailer import engine
 from mailer.models import Message
 
 from pages.mail import retry_due_deferred
+
+logger = logging.getLogger(__name__)
 
 
 class Command(BaseCommand):
@@ -26,9 +30,19 @@ class Command(BaseCommand):
         if not once:
             self.stdout.write("Mail worker started; Ctrl-C stops it.")
         while self._running:
-            retry_due_deferred()
-            if Message.objects.non_deferred().exists():
-                engine.send_all()
+            try:
+                retry_due_deferred()
+                if Message.objects.non_deferred().exists():
+                    engine.send_all()
+            except DatabaseError as exc:
+                if once:
+                    raise
+                # A database restart must not stop mail for good: drop the dead
+                # connection and try again after the usual pause.
+                logger.warning(
+                    "mail worker: database unavailable (%s)", type(exc).__name__
+                )
+                connection.close()
             if once:
                 break
             time.sleep(settings.MAILER_EMPTY_QUEUE_SLEEP)

@@ -1,0 +1,129 @@
+"""Drill 1: the SMTP server is down for 500 submissions, then comes back.
+
+Expected: 500 accepted (303), 500 stored, every staff email delivered within
+two retry cycles of the server's return, and no request notified twice.
+"""
+
+import os
+import sys
+import time
+from collections import Counter
+
+from harness import Stack, latency_summary, log
+from patients import Patients
+
+COUNT = int(os.environ.get("DRILL_SMTP_DOWN_COUNT", 500))
+DRAIN_LIMIT = 600
+# The worker sleeps a second between rounds, and a round takes a moment too.
+ROUND_SLACK = 5
+
+
+def retry_wait(retries, base, cap):
+    return min(base * 2**retries, cap)
+
+
+def main():
+    with Stack("smtp-down") as stack:
+        from django.conf import settings
+        from mailer.models import PRIORITY_DEFERRED, Message
+
+        from consultations.models import ConsultationRequest
+
+        base, cap = (
+            settings.MAILER_RETRY_BASE_SECONDS,
+            settings.MAILER_RETRY_MAX_SECONDS,
+        )
+        stack.smtp("down")
+        stack.start_web()
+        stack.start_worker()
+
+        log(f"smtp-down: {COUNT} submissions with the mail server down")
+        began = time.time()
+        results = Patients(stack, concurrency=4).run(range(COUNT))
+        submit_seconds = time.time() - began
+        accepted = [r for r in results if r.acknowledged]
+        stored = ConsultationRequest.objects.filter(
+            phone__in=[r.phone for r in results]
+        ).count()
+        time.sleep(3)  # let the worker try (and defer) what is queued
+
+        # Where every message stands when the server returns.
+        restored_at = time.time()
+        waiting = {}
+        for message in Message.objects.all():
+            message_id = (message.email.extra_headers.get("Message-ID") or "").strip()
+            first = max(restored_at, message.when_added.timestamp() + retry_wait(
+                message.retry_count, base, cap))  # fmt: skip
+            deadline = (
+                first + retry_wait(message.retry_count + 1, base, cap)
+                if message.priority == PRIORITY_DEFERRED
+                else restored_at
+            )
+            waiting[message_id] = {
+                "retries": message.retry_count,
+                "deadline": deadline + ROUND_SLACK,
+            }
+        queue_at_restore = stack.queue_counts()
+        log(f"smtp-down: mail server back; queue {queue_at_restore}")
+        stack.smtp("up")
+
+        while time.time() - restored_at < DRAIN_LIMIT:
+            counts = stack.queue_counts()
+            if counts["queued"] == 0 and counts["deferred"] == 0:
+                break
+            time.sleep(0.5)
+        drained_seconds = time.time() - restored_at
+        time.sleep(1)
+
+        deliveries = stack.deliveries()
+        delivered_at = {}
+        per_id = Counter()
+        for d in deliveries:
+            per_id[d["message_id"]] += 1
+            delivered_at.setdefault(d["message_id"], d["t"])
+        staff_ids = list(
+            ConsultationRequest.objects.values_list("staff_notification_id", flat=True)
+        )
+        staff_ids = [i.strip() for i in staff_ids]
+        late = [
+            i
+            for i, w in waiting.items()
+            if i not in delivered_at or delivered_at[i] > w["deadline"]
+        ]
+        result = stack.write_result(
+            {
+                "submissions": COUNT,
+                "accepted_303": len(accepted),
+                "stored": stored,
+                "other_statuses": dict(
+                    Counter(r.post_status for r in results if not r.acknowledged)
+                ),
+                "submit_seconds": round(submit_seconds, 1),
+                "post_latency": latency_summary([r.post_seconds for r in results]),
+                "queue_at_restore": queue_at_restore,
+                "max_retries_at_restore": max(
+                    (w["retries"] for w in waiting.values()), default=0
+                ),
+                "retry_base_seconds": base,
+                "drained_seconds_after_restore": round(drained_seconds, 1),
+                "emails_delivered": len(deliveries),
+                "staff_emails_expected": len(staff_ids),
+                "staff_emails_delivered": sum(1 for i in staff_ids if per_id[i] >= 1),
+                "requests_notified_twice": sum(1 for i in staff_ids if per_id[i] > 1),
+                "messages_delivered_twice": sum(1 for c in per_id.values() if c > 1),
+                "late_beyond_two_retry_cycles": len(late),
+            }
+        )
+        ok = (
+            result["accepted_303"] == COUNT
+            and result["stored"] == COUNT
+            and result["staff_emails_delivered"] == COUNT
+            and result["requests_notified_twice"] == 0
+            and result["late_beyond_two_retry_cycles"] == 0
+        )
+        log(f"smtp-down: {'PASS' if ok else 'FAIL'} {result}")
+        return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
