@@ -29,7 +29,9 @@ def rebuilds_identically() -> bool | None:
             subprocess.run(
                 ["node", "assets/build.mjs"], cwd=ROOT, check=True, capture_output=True
             )
-            return all(path.read_bytes() == copy.read_bytes() for path, copy in saved.items())
+            return all(
+                path.read_bytes() == copy.read_bytes() for path, copy in saved.items()
+            )
         finally:
             for path, copy in saved.items():
                 shutil.copy2(copy, path)
@@ -47,7 +49,7 @@ def main():
         "rebuilds_identically": rebuilds_identically(),
     }
     Path(sys.argv[1]).write_text(json.dumps(summary, indent=2) + "\n")
-    print(summary)
+    sys.stdout.write(f"{summary}\n")
 
 
 if __name__ == "__main__":

@@ -100,7 +100,7 @@ def main():
         page = conn.getresponse()
         html = page.read().decode()
         if page.status != 200 or "csrfmiddlewaretoken" not in html:
-            print(f"/consultation/ has no form yet (status {page.status})")
+            sys.stdout.write(f"/consultation/ has no form yet ({page.status})\n")
             out.write_text(json.dumps({"skipped": "no form on /consultation/"}) + "\n")
             return
         cookie = SimpleCookie()
@@ -127,7 +127,7 @@ def main():
         timings.append((time.perf_counter() - start) * 1000)
         statuses[response.status] = statuses.get(response.status, 0) + 1
         if response.status != 302 and i == 0:
-            print("first POST did not redirect:", response.status, file=sys.stderr)
+            sys.stderr.write(f"first POST answered {response.status}, not 302\n")
     summary = {
         "posts": count,
         "statuses": {str(k): v for k, v in statuses.items()},
@@ -138,7 +138,7 @@ def main():
         "mean_ms": round(statistics.mean(timings), 1),
     }
     out.write_text(json.dumps(summary, indent=2) + "\n")
-    print(json.dumps(summary))
+    sys.stdout.write(json.dumps(summary) + "\n")
 
 
 if __name__ == "__main__":

@@ -197,7 +197,7 @@ def main():
     head, rest = text.split(BEGIN, 1)
     _old, tail = rest.split(END, 1)
     doc.write_text(head + render(results) + tail)
-    print(f"{doc} updated")
+    sys.stdout.write(f"{doc} updated\n")
 
 
 if __name__ == "__main__":

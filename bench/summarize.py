@@ -1,7 +1,7 @@
 """Turn raw bench output into small JSON summaries under bench/results/.
 
-    python bench/summarize.py throughput RAW_DIR OUT.json --urls "name url" ...
-    python bench/summarize.py machine OUT.json
+python bench/summarize.py throughput RAW_DIR OUT.json --urls "name url" ...
+python bench/summarize.py machine OUT.json
 """
 
 import argparse
@@ -11,6 +11,7 @@ import platform
 import re
 import statistics
 import subprocess
+import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -97,7 +98,9 @@ def throughput(args) -> None:
         run["rps_per_round"] = [r["rps"] for r in rounds]
         run["requests"] = sum(r["requests"] for r in rounds)
         run["non_2xx"] = sum(r["non_2xx"] for r in rounds)
-        run["socket_errors"] = "; ".join(r["socket_errors"] for r in rounds if r["socket_errors"])
+        run["socket_errors"] = "; ".join(
+            r["socket_errors"] for r in rounds if r["socket_errors"]
+        )
         run["url"] = url
         run["bytes"] = (raw / f"{name}.body").stat().st_size
         runs[name] = run
@@ -120,7 +123,7 @@ def throughput(args) -> None:
         },
     }
     Path(args.out).write_text(json.dumps(summary, indent=2) + "\n")
-    print(json.dumps(summary["ratios"], indent=2))
+    sys.stdout.write(json.dumps(summary["ratios"], indent=2) + "\n")
 
 
 def main() -> None:

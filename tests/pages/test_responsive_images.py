@@ -52,7 +52,10 @@ def test_article_hero_has_webp_srcset_sizes_and_dimensions(article_with_hero, cl
     assert attrs["fetchpriority"] == "high"  # it is the largest paint
     for url, _w in candidates:
         name = url.removeprefix("/media/")
-        with article_with_hero.hero_image.storage.open(name) as fh, Image.open(fh) as im:
+        with (
+            article_with_hero.hero_image.storage.open(name) as fh,
+            Image.open(fh) as im,
+        ):
             assert im.format == "WEBP"
 
 
@@ -76,7 +79,5 @@ def test_small_uploads_are_not_upscaled(demo):
         "includes/responsive_image.html", {"image": article, "alt": "x"}
     )
     attrs, _tag = img_attrs(html)
-    assert [c.strip().rsplit(" ", 1)[1] for c in attrs["srcset"].split(",")] == [
-        "480w"
-    ]
+    assert [c.strip().rsplit(" ", 1)[1] for c in attrs["srcset"].split(",")] == ["480w"]
     assert (attrs["width"], attrs["height"]) == ("480", "240")

@@ -5,7 +5,9 @@ from django.conf import settings
 @pytest.mark.django_db
 def test_robots_lets_crawlers_in_and_keeps_the_admin_path_private(client):
     lines = client.get("/robots.txt").content.decode().splitlines()
-    disallowed = [line.split(":", 1)[1].strip() for line in lines if line.startswith("Disallow")]
+    disallowed = [
+        line.split(":", 1)[1].strip() for line in lines if line.startswith("Disallow")
+    ]
     # An empty admin path once rendered "Disallow: /", hiding the whole site.
     assert "/" not in disallowed and "" not in disallowed
     assert "/consultation/thanks/" in disallowed
