@@ -1,6 +1,8 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from consultations.admin_scoping import LocationScopedAdminMixin, StaffLocationFilter
+
 from .models import HolidayClosure, Location, OpeningHours, StaffLocation, WaitlistEntry
 
 
@@ -23,9 +25,9 @@ class LocationAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(WaitlistEntry)
-class WaitlistEntryAdmin(admin.ModelAdmin):
+class WaitlistEntryAdmin(LocationScopedAdminMixin, admin.ModelAdmin):
     list_display = ["__str__", "location", "created_at", "notified_at"]
-    list_filter = ["location"]
+    list_filter = [("location", StaffLocationFilter)]
 
 
 @admin.register(StaffLocation)
