@@ -322,6 +322,8 @@ class ConsultationRequestAdmin(LocationScopedAdminMixin, SimpleHistoryAdmin):
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         obj = self.get_object_or_404(request, object_id)
+        if not self.has_view_or_change_permission(request, obj):
+            raise PermissionDenied
         access_log_record(
             user=request.user,
             action=AccessLog.Action.VIEW,
@@ -336,6 +338,8 @@ class ConsultationRequestAdmin(LocationScopedAdminMixin, SimpleHistoryAdmin):
 
     def history_view(self, request, object_id, extra_context=None):
         obj = self.get_object_or_404(request, object_id)
+        if not self.has_view_history_or_change_history_permission(request, obj):
+            raise PermissionDenied
         access_log_record(
             user=request.user,
             action=AccessLog.Action.VIEW,

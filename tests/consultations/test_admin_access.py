@@ -166,3 +166,14 @@ def test_history_cannot_be_reverted(desk_client, oakland):
     assert desk_client.post(url, {"status": "spam"}).status_code == 403
     req.refresh_from_db()
     assert req.status == "new"
+
+
+def test_no_access_is_logged_for_a_user_without_view_permission(
+    client, otp_login, oakland
+):
+    req = ConsultationRequestFactory(location=oakland)
+    editor = make_staff("editor", locations=[oakland], group="Content editor")
+    otp_login(client, editor)
+    assert client.get(admin_url("change", req.pk)).status_code == 403
+    assert client.get(admin_url("history", req.pk)).status_code == 403
+    assert not AccessLog.objects.exists()
