@@ -6,6 +6,8 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
 
+from consultations.admin_scoping import LocationScopedAdminMixin, StaffLocationFilter
+
 from .models import HolidayClosure, Location, OpeningHours, StaffLocation, WaitlistEntry
 from .services import waitlist_notify_open
 
@@ -103,7 +105,7 @@ class LocationAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(WaitlistEntry)
-class WaitlistEntryAdmin(admin.ModelAdmin):
+class WaitlistEntryAdmin(LocationScopedAdminMixin, admin.ModelAdmin):
     list_display = [
         "__str__",
         "name",
@@ -114,7 +116,7 @@ class WaitlistEntryAdmin(admin.ModelAdmin):
         "notified_at",
     ]
     list_filter = [
-        "location",
+        ("location", StaffLocationFilter),
         ("notified_at", admin.EmptyFieldListFilter),
         "preferred_contact",
     ]
@@ -136,7 +138,7 @@ class WaitlistEntryAdmin(admin.ModelAdmin):
     actions = ["mark_told"]
 
     def get_queryset(self, request):
-        return WaitlistEntry.objects.for_staff(request.user).select_related("location")
+        return super().get_queryset(request).select_related("location")
 
     def has_add_permission(self, request):
         return False
