@@ -6,7 +6,11 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
 
-from consultations.admin_scoping import LocationScopedAdminMixin, StaffLocationFilter
+from consultations.admin_scoping import (
+    LocationScopedAdminMixin,
+    StaffLocationFilter,
+    staff_location_ids,
+)
 
 from .models import HolidayClosure, Location, OpeningHours, StaffLocation, WaitlistEntry
 from .services import waitlist_notify_open
@@ -40,7 +44,7 @@ class LocationAdmin(SimpleHistoryAdmin):
     history_list_display = ["status"]
 
     def get_queryset(self, request):
-        return (
+        queryset = (
             super()
             .get_queryset(request)
             .annotate(
@@ -50,6 +54,9 @@ class LocationAdmin(SimpleHistoryAdmin):
                 )
             )
         )
+        # A clinic manager edits only the locations they work for.
+        ids = staff_location_ids(request.user)
+        return queryset if ids is None else queryset.filter(pk__in=ids)
 
     @admin.display(description=_("pending waitlist"), ordering="pending_waitlist_count")
     def pending_waitlist(self, obj):
