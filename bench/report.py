@@ -170,8 +170,115 @@ def css_section(c) -> list[str]:
     ]
 
 
+def nginx_section(n) -> list[str]:
+    if not n:
+        return ["Not checked.", ""]
+    lines = ["| Check | Result | |", "|---|---|---|"]
+    for c in n["checks"]:
+        lines.append(f"| {c['check']} | {c['actual']} | {mark(c['ok'])} |")
+    return [*lines, ""]
+
+
+def targets_section(results: Path) -> list[str]:
+    rows = []
+    t = load(results, "throughput.json")
+    if t:
+        ratio = t["ratios"]["article/bare_hello"]
+        rows.append(
+            (
+                "Article ≥ 80% of the bare view (req/s)",
+                f"{ratio:.0%}" if ratio else "–",
+                None if ratio is None else ratio >= 0.8,
+            )
+        )
+        ratio = t["ratios"]["nginx_microcache/nginx_static"]
+        rows.append(
+            (
+                "Micro-cached article ≥ 50% of nginx static",
+                f"{ratio:.0%}" if ratio else "–",
+                None if ratio is None else ratio >= 0.5,
+            )
+        )
+    lh = load(results, "lighthouse/summary.json")
+    if lh:
+        measured = [p for p in lh["pages"] if "scores" in p]
+        skipped = [p["name"] for p in lh["pages"] if "skipped" in p]
+        perfect = [p for p in measured if set(p["scores"].values()) == {100}]
+        note = f"{len(perfect)} of {len(measured)} pages at 100 in all four"
+        if skipped:
+            note += f"; not measured: {', '.join(skipped)}"
+        rows.append(
+            (
+                "Lighthouse 100/100/100/100 (mobile)",
+                note,
+                len(perfect) == len(measured) and not skipped,
+            )
+        )
+        heaviest = max(measured, key=lambda p: p["first_view"]["transfer_bytes"])
+        most = max(p["first_view"]["requests"] for p in measured)
+        blocking = max(len(p["first_view"]["render_blocking"]) for p in measured)
+        rows.append(
+            (
+                "First view ≤ 60 KB",
+                f"heaviest {heaviest['name']}: {heaviest['first_view']['transfer_bytes'] / 1024:.1f} KB",
+                heaviest["first_view"]["transfer_bytes"] <= PAGE_WEIGHT_LIMIT,
+            )
+        )
+        rows.append(
+            ("First view ≤ 6 requests", f"at most {most}", most <= REQUEST_LIMIT)
+        )
+        rows.append(
+            (
+                "One render-blocking CSS file, nothing else",
+                f"at most {blocking}",
+                blocking <= 1,
+            )
+        )
+    f = load(results, "form_post.json")
+    if f and "p95_ms" in f:
+        rows.append(
+            (
+                "Form POST p95 ≤ 50 ms, SMTP black hole",
+                f"{f['p95_ms']} ms",
+                f["p95_ms"] <= 50,
+            )
+        )
+    else:
+        rows.append(("Form POST p95 ≤ 50 ms, SMTP black hole", "not measured", None))
+    c = load(results, "cold_start.json")
+    if c:
+        rows.append(
+            (
+                "`make run` first page < 5 s",
+                f"{c['median_s']} s (median)",
+                c["median_s"] < 5,
+            )
+        )
+    css = load(results, "css.json")
+    if css:
+        rows.append(
+            (
+                "CSS: one purged file",
+                f"{css['gzip_bytes'] / 1024:.1f} KB gzipped",
+                css["gzip_bytes"] < 20 * 1024,
+            )
+        )
+    n = load(results, "nginx_rules.json")
+    if n:
+        rows.append(
+            (
+                "nginx caches only shareable pages",
+                f"{sum(c['ok'] for c in n['checks'])} of {len(n['checks'])} checks",
+                n["all_ok"],
+            )
+        )
+    lines = ["| Target | Measured | |", "|---|---|---|"]
+    lines += [f"| {name} | {value} | {mark(ok)} |" for name, value, ok in rows]
+    return [*lines, ""]
+
+
 def render(results: Path) -> str:
-    lines = [BEGIN, ""]
+    lines = [BEGIN, "", "### Targets", "", *targets_section(results)]
     machine = load(results, "machine.json")
     if machine:
         lines += ["### Machine", "", *machine_section(machine)]
@@ -182,6 +289,8 @@ def render(results: Path) -> str:
     if lighthouse:
         lines += ["### Lighthouse and first-view weight", ""]
         lines += lighthouse_section(lighthouse)
+    lines += ["### nginx micro-cache rules", ""]
+    lines += nginx_section(load(results, "nginx_rules.json"))
     lines += ["### Form POST", "", *form_section(load(results, "form_post.json"))]
     lines += ["### Cold start", "", *cold_section(load(results, "cold_start.json"))]
     lines += ["### CSS", "", *css_section(load(results, "css.json"))]

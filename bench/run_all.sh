@@ -19,6 +19,7 @@ bench_start_bare
 bench_start_nginx
 export BENCH_SERVERS_UP=1
 
+bash "$BENCH_DIR/nginx_check.sh"
 bash "$BENCH_DIR/serve.sh"
 bash "$BENCH_DIR/form_post.sh"
 bash "$BENCH_DIR/lighthouse.sh"
