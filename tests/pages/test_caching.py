@@ -148,6 +148,8 @@ def test_each_host_gets_its_own_copy(demo, client):
     client.get(ARTICLE, HTTP_HOST="localhost")
     other = client.get(ARTICLE, HTTP_HOST="127.0.0.1").content.decode()
     assert 'href="http://127.0.0.1/learn/how-ketamine-works/"' in other
+    client.raise_request_exception = False
+    assert client.get(ARTICLE, HTTP_HOST="evil.example").status_code == 400
 
 
 def _chain(view):
