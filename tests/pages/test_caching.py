@@ -10,7 +10,7 @@ from django.utils.http import http_date
 from locations.models import Location
 from pages import caching
 from pages.caching import PageCacheMiddleware, cached_page
-from pages.models import Article, SiteSettings
+from pages.models import SITE_SETTINGS_CACHE_KEY, Article, SiteSettings
 
 pytestmark = pytest.mark.django_db
 
@@ -210,3 +210,16 @@ def test_admin_login_is_never_cached(client):
     cache_control = response["Cache-Control"]
     assert "private" in cache_control and "no-store" in cache_control
     assert "public" not in cache_control
+
+
+def test_saves_purge_again_at_commit(demo, django_capture_on_commit_callbacks):
+    # Between a save and its commit, other requests still read the old rows;
+    # what they cache then must not survive the commit.
+    with django_capture_on_commit_callbacks(execute=True):
+        Article.objects.get(slug="faq").save()
+        SiteSettings.load().save()
+        during = caching.content_version()
+        SiteSettings.load()  # a request re-reading the record before commit
+        assert cache.get(SITE_SETTINGS_CACHE_KEY) is not None
+    assert caching.content_version() != during
+    assert cache.get(SITE_SETTINGS_CACHE_KEY) is None
