@@ -213,6 +213,7 @@ RATELIMIT_VIEW = "clinic_site.views.rate_limited"
 RATELIMIT_USE_CACHE = "default"
 # Public form submissions allowed per client IP.
 FORM_RATE_LIMIT = env("DJANGO_FORM_RATE_LIMIT", default="10/h")
+CONSENT_TEXT_VERSION = "2026-11"
 
 # django-axes: lock an account after 5 failures for 15 minutes.
 AXES_FAILURE_LIMIT = 5
