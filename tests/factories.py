@@ -12,7 +12,6 @@ class LocationFactory(factory.django.DjangoModelFactory):
 
     class Meta:
         model = Location
-        django_get_or_create = ["slug"]
         skip_postgeneration_save = True
 
     name = factory.Sequence(lambda n: f"Clinic {n}")
