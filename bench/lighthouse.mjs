@@ -86,11 +86,25 @@ function renderBlocking(html) {
 }
 
 async function measure(name, page, requestor, flags = {}) {
+  // The document as served. (After the run, the tab may show something else:
+  // Lighthouse's back/forward-cache check leaves a POST result page.)
+  let documentText = null;
+  const onResponse = (response) => {
+    const request = response.request();
+    if (documentText === null && request.isNavigationRequest()
+        && request.frame() === page.mainFrame() && response.status() === 200) {
+      documentText = response.text().catch(() => null);
+    }
+  };
+  page.on("response", onResponse);
   const result = await navigation(page, requestor, { flags: { ...FLAGS, ...flags } });
+  page.off("response", onResponse);
   if (result.lhr.runtimeError) {
     throw new Error(`${name}: ${result.lhr.runtimeError.code}`);
   }
-  return { lhr: result.lhr, report: result.report, html: await page.content() };
+  const html = (await documentText) || await page.content();
+  writeFileSync(`${rawDir}/${name}.html`, html);
+  return { lhr: result.lhr, report: result.report, html };
 }
 
 async function measureMedian(name, steps) {
@@ -129,7 +143,7 @@ async function fillForm(page) {
       const type = (el.type || "").toLowerCase();
       if (el.name === "website" || type === "hidden" || el.closest("[hidden], .visually-hidden, [aria-hidden=true]")) continue;
       if (type === "checkbox") el.checked = true;
-      else if (type === "radio") { if (!form.querySelector(`input[name="${el.name}"]:checked`)) el.checked = true; }
+      else if (type === "radio") continue;  // keep the defaults; optional ones stay unanswered
       else if (el.tagName === "SELECT") {
         const option = [...el.options].find((o) => o.value && !o.disabled);
         if (option) el.value = option.value;

@@ -30,6 +30,9 @@ print(Location.objects.public().first().get_absolute_url())
 print("/consultation/")
 ')
 
+# BENCH_LH_PATHS="/ /learn/" measures only those (plus the two form states).
+[ -n "${BENCH_LH_PATHS:-}" ] && read -r -a paths <<<"$BENCH_LH_PATHS"
+
 mkdir -p "$RAW/lighthouse"
 log "Lighthouse on ${#paths[@]} pages and 2 form states via $CACHE_URL"
 (cd "$ROOT" && CHROME_PATH="${CHROME_PATH:-/usr/bin/chromium}" timeout 900 node bench/lighthouse.mjs \

@@ -1,5 +1,7 @@
 """The page cache: what is shared, what never is, and when it is thrown away."""
 
+import time
+
 import pytest
 from django.conf import settings
 from django.core.cache import cache
@@ -7,6 +9,7 @@ from django.http import HttpResponse
 from django.test import RequestFactory
 from django.utils.http import http_date
 
+from clinic_site.protection import make_form_token
 from locations.models import Location
 from pages import caching
 from pages.caching import PageCacheMiddleware, cached_page
@@ -223,3 +226,43 @@ def test_saves_purge_again_at_commit(demo, django_capture_on_commit_callbacks):
         assert cache.get(SITE_SETTINGS_CACHE_KEY) is not None
     assert caching.content_version() != during
     assert cache.get(SITE_SETTINGS_CACHE_KEY) is None
+
+
+def _valid_request(**overrides):
+    data = {
+        "first_name": "Ada",
+        "last_name": "Quill",
+        "phone": "(510) 555-0177",
+        "email": "",
+        "location": "oakland",
+        "preferred_contact": "phone",
+        "language": "en",
+        "consent": "on",
+        "website": "",
+        "form_token": make_form_token(now=time.time() - 10),
+    }
+    return data | overrides
+
+
+def _never_shared(response):
+    cache_control = response["Cache-Control"]
+    return (
+        "private" in cache_control
+        and "no-store" in cache_control
+        and "public" not in cache_control
+    )
+
+
+def test_the_form_its_errors_and_the_thank_you_page_are_never_shared(demo, client):
+    for _ in range(2):
+        form = client.get("/consultation/")
+        assert (
+            form.status_code == 200 and "csrfmiddlewaretoken" in form.content.decode()
+        )
+        assert _never_shared(form)
+    errors = client.post("/consultation/", {})
+    assert errors.status_code == 200 and _never_shared(errors)
+    sent = client.post("/consultation/", _valid_request())
+    assert sent.status_code in (302, 303)
+    thanks = client.get(sent["Location"])
+    assert thanks.status_code == 200 and _never_shared(thanks)

@@ -1,6 +1,6 @@
 """At most three SQL queries on any public page, however many locations there are.
 
-Each page is measured with an empty page cache (the expensive case: a first
+Each page (and the thank-you page after a real submission) is measured with an empty page cache (the expensive case: a first
 visit, or the first after an edit). The site-settings record is warmed first:
 it lives in the shared cache for an hour and is re-read only after it is saved,
 so in production pages do not pay for it; its own cold cost (one query) is
@@ -8,12 +8,14 @@ pinned by a separate test.
 """
 
 import datetime as dt
+import time
 
 import pytest
 from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from clinic_site.protection import make_form_token
 from locations.models import HolidayClosure, Location, OpeningHours
 from pages.models import Article, SiteSettings
 from pages.urls import CONTENT_PAGES
@@ -100,3 +102,25 @@ def test_site_settings_cost_one_query_when_cold_and_none_after(
         SiteSettings.load()
     with django_assert_num_queries(0):
         SiteSettings.load()
+
+
+def test_the_thank_you_page_stays_within_the_budget(demo, client):
+    sent = client.post(
+        "/consultation/",
+        {
+            "first_name": "Ada",
+            "last_name": "Quill",
+            "phone": "(510) 555-0177",
+            "location": "oakland",
+            "preferred_contact": "phone",
+            "language": "en",
+            "consent": "on",
+            "form_token": make_form_token(now=time.time() - 10),
+        },
+    )
+    assert sent.status_code in (302, 303)
+    SiteSettings.load()
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(sent["Location"])
+    assert response.status_code == 200
+    assert len(queries) <= BUDGET, [q["sql"][:80] for q in queries]
