@@ -52,9 +52,11 @@ class SecurityHeadersMiddleware:
 
 
 class IdleSessionMiddleware:
-    """End a signed-in session after SESSION_IDLE_TIMEOUT seconds without a request.
+    """End a signed-in session after SESSION_IDLE_TIMEOUT seconds without a request,
+    and in any case SESSION_COOKIE_AGE seconds after it started.
 
-    SESSION_COOKIE_AGE caps the total length; this caps the idle time.
+    The cookie's own expiry is renewed whenever the session is saved (every
+    request, because of last_seen), so the absolute cap is enforced here.
     """
 
     def __init__(self, get_response):
@@ -67,8 +69,13 @@ class IdleSessionMiddleware:
         if has_session and request.user.is_authenticated:
             now = int(time.time())
             last_seen = request.session.get("last_seen", now)
-            if now - last_seen > settings.SESSION_IDLE_TIMEOUT:
+            started = request.session.get("started", now)
+            if (
+                now - last_seen > settings.SESSION_IDLE_TIMEOUT
+                or now - started > settings.SESSION_COOKIE_AGE
+            ):
                 logout(request)
             else:
                 request.session["last_seen"] = now
+                request.session.setdefault("started", now)
         return self.get_response(request)

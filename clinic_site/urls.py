@@ -11,9 +11,9 @@ from .sitemaps import SITEMAPS
 if settings.ADMIN_REQUIRE_OTP:
     # Every admin page then needs a password *and* a TOTP code from a
     # confirmed device. Only dev settings may switch this off.
-    from django_otp.admin import OTPAdminSite
+    from .admin_auth import StaffOTPAdminSite
 
-    admin.site.__class__ = OTPAdminSite
+    admin.site.__class__ = StaffOTPAdminSite
 
 urlpatterns = [
     path(settings.ADMIN_URL, admin.site.urls),

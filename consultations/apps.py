@@ -4,3 +4,6 @@ from django.apps import AppConfig
 class ConsultationsConfig(AppConfig):
     name = "consultations"
     verbose_name = "Consultation requests"
+
+    def ready(self):
+        from . import signals  # noqa: F401

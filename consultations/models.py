@@ -3,6 +3,7 @@ import secrets
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from phonenumber_field.modelfields import PhoneNumberField
 from simple_history.models import HistoricalRecords
@@ -228,7 +229,11 @@ class CallAttempt(models.Model):
         verbose_name = _("call attempt")
 
     def __str__(self):
-        return f"{self.get_outcome_display()} at {self.at:%Y-%m-%d %H:%M}"
+        if self.at is None:
+            return str(self.get_outcome_display())
+        # In the active time zone: the request's change page sets the location's.
+        local = timezone.localtime(self.at)
+        return f"{self.get_outcome_display()} at {local:%Y-%m-%d %H:%M %Z}"
 
 
 class AccessLog(models.Model):

@@ -6,6 +6,12 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
 
+from consultations.admin_scoping import (
+    LocationScopedAdminMixin,
+    StaffLocationFilter,
+    staff_location_ids,
+)
+
 from .models import HolidayClosure, Location, OpeningHours, StaffLocation, WaitlistEntry
 from .services import waitlist_notify_open
 
@@ -38,7 +44,7 @@ class LocationAdmin(SimpleHistoryAdmin):
     history_list_display = ["status"]
 
     def get_queryset(self, request):
-        return (
+        queryset = (
             super()
             .get_queryset(request)
             .annotate(
@@ -48,6 +54,9 @@ class LocationAdmin(SimpleHistoryAdmin):
                 )
             )
         )
+        # A clinic manager edits only the locations they work for.
+        ids = staff_location_ids(request.user)
+        return queryset if ids is None else queryset.filter(pk__in=ids)
 
     @admin.display(description=_("pending waitlist"), ordering="pending_waitlist_count")
     def pending_waitlist(self, obj):
@@ -103,7 +112,7 @@ class LocationAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(WaitlistEntry)
-class WaitlistEntryAdmin(admin.ModelAdmin):
+class WaitlistEntryAdmin(LocationScopedAdminMixin, admin.ModelAdmin):
     list_display = [
         "__str__",
         "name",
@@ -114,7 +123,7 @@ class WaitlistEntryAdmin(admin.ModelAdmin):
         "notified_at",
     ]
     list_filter = [
-        "location",
+        ("location", StaffLocationFilter),
         ("notified_at", admin.EmptyFieldListFilter),
         "preferred_contact",
     ]
@@ -136,7 +145,7 @@ class WaitlistEntryAdmin(admin.ModelAdmin):
     actions = ["mark_told"]
 
     def get_queryset(self, request):
-        return WaitlistEntry.objects.for_staff(request.user).select_related("location")
+        return super().get_queryset(request).select_related("location")
 
     def has_add_permission(self, request):
         return False

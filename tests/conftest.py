@@ -3,6 +3,7 @@ import os
 import pytest
 from django.core.cache import cache
 from django.core.management import call_command
+from django_otp import DEVICE_ID_SESSION_KEY
 
 # Playwright's sync API runs an event loop in the test thread; Django must be
 # told that ORM calls from the test body are still fine.
@@ -58,3 +59,28 @@ def browser_type_launch_args(browser_type_launch_args):
 @pytest.fixture
 def live_url(live_server, demo):
     return live_server.url
+
+
+@pytest.fixture
+def otp_login(db):
+    """Log a test client in as a user whose TOTP device is verified, as the
+    admin requires (OTPAdminSite). Usage: ``otp_login(client, user)``."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    def login(client, user):
+        device, _ = TOTPDevice.objects.get_or_create(
+            user=user, name="default", defaults={"confirmed": True}
+        )
+        client.force_login(user)
+        session = client.session
+        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+        session.save()
+        return client
+
+    return login
+
+
+@pytest.fixture
+def otp_staff_client(client, admin_user, otp_login):
+    """A client signed in to the admin as a superuser, with two-factor done."""
+    return otp_login(client, admin_user)

@@ -218,6 +218,13 @@ FORM_RATE_LIMIT = env("DJANGO_FORM_RATE_LIMIT", default="10/h")
 # stored consent records it. Change it whenever that wording changes.
 CONSENT_TEXT_VERSION = "2026-11"
 
+# purge_personal_data: closed requests lose their personal fields this many
+# days after closing; delivered-mail and login-attempt logs are kept 30 days.
+PERSONAL_DATA_RETENTION_DAYS = env.int(
+    "DJANGO_PERSONAL_DATA_RETENTION_DAYS", default=365
+)
+OPERATIONAL_LOG_RETENTION_DAYS = 30
+
 # django-axes: lock an account after 5 failures for 15 minutes.
 AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = 0.25  # hours

@@ -222,7 +222,7 @@ class TestWaitlistEntryAdmin:
             staff_client.get(
                 reverse("admin:locations_waitlistentry_change", args=[other.pk])
             ).status_code
-            == 302  # "does not exist": back to the admin index
+            == 404  # outside the user's locations: not even its existence shows
         )
         assert (
             staff_client.get(reverse("admin:locations_waitlistentry_add")).status_code
@@ -292,3 +292,29 @@ def test_two_concurrent_runs_email_nobody_twice(monkeypatch):
 
     assert sorted(results) == [0, 3]
     assert Message.objects.count() == 3
+
+
+def test_clinic_manager_edits_only_their_own_locations(demo, client, otp_login):
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Group
+
+    from locations.models import Location, StaffLocation
+
+    manager = get_user_model().objects.create_user(
+        username="morgan.manager", password="x", is_staff=True
+    )
+    manager.groups.add(Group.objects.get(name="Clinic manager"))
+    oakland, portland = (
+        Location.objects.get(slug="oakland"),
+        Location.objects.get(slug="portland"),
+    )
+    StaffLocation.objects.create(user=manager, location=oakland)
+    otp_login(client, manager)
+
+    changelist = client.get(reverse("admin:locations_location_changelist"))
+    assert changelist.status_code == 200
+    assert list(changelist.context["cl"].queryset) == [oakland]
+    own = client.get(reverse("admin:locations_location_change", args=[oakland.pk]))
+    assert own.status_code == 200
+    other = client.get(reverse("admin:locations_location_change", args=[portland.pk]))
+    assert other.status_code in (302, 404)

@@ -1,0 +1,32 @@
+"""POST data for the consultation-request change form in the admin."""
+
+PREFIX = "call_attempts"
+
+
+def change_data(consultation_request, *, new_attempts=(), **fields):
+    """The change form as submitted unchanged, plus ``fields`` and new attempts.
+
+    ``new_attempts`` are dicts of inline fields (channel, outcome, note, by,
+    at_0/at_1); ``fields`` override the main form (status, scheduled_for_0…).
+    """
+    existing = list(consultation_request.call_attempts.all())
+    data = {
+        "status": consultation_request.status,
+        "assigned_to": consultation_request.assigned_to_id or "",
+        "scheduled_for_0": "",
+        "scheduled_for_1": "",
+        "internal_notes": consultation_request.internal_notes,
+        f"{PREFIX}-TOTAL_FORMS": str(len(existing) + len(new_attempts)),
+        f"{PREFIX}-INITIAL_FORMS": str(len(existing)),
+        f"{PREFIX}-MIN_NUM_FORMS": "0",
+        f"{PREFIX}-MAX_NUM_FORMS": "1000",
+    }
+    for index, attempt in enumerate(existing):
+        data[f"{PREFIX}-{index}-id"] = str(attempt.pk)
+        data[f"{PREFIX}-{index}-request"] = str(consultation_request.pk)
+    for index, attempt in enumerate(new_attempts, start=len(existing)):
+        data[f"{PREFIX}-{index}-request"] = str(consultation_request.pk)
+        for name, value in attempt.items():
+            data[f"{PREFIX}-{index}-{name}"] = value
+    data.update(fields)
+    return data
