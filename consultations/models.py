@@ -5,6 +5,14 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from mailer.models import (
+    PRIORITY_DEFERRED,
+    RESULT_SUCCESS,
+    Message,
+    MessageLog,
+    db_to_email,
+    get_message_id,
+)
 from phonenumber_field.modelfields import PhoneNumberField
 from simple_history.models import HistoricalRecords
 
@@ -66,6 +74,50 @@ class Interest(models.TextChoices):
     OTHER = "other", _("Other or not sure")
 
 
+class SelfHarmAnswer(models.TextChoices):
+    YES = "yes", _("Yes")
+    NO = "no", _("No")
+    PREFER_NOT = "prefer_not", _("Would rather not say")
+
+
+class NotificationState(models.TextChoices):
+    NONE = "none", _("No email")
+    QUEUED = "queued", _("Queued")
+    DEFERRED = "deferred", _("Delivery failed; will retry")
+    SENT = "sent", _("Sent")
+    FAILED = "failed", _("Not sent")
+    UNKNOWN = "unknown", _("No record (log purged)")
+
+
+def notification_states(message_ids) -> dict[str, str]:
+    """Delivery state of each Message-ID, from django-mailer's queue and log.
+
+    The queue keeps messages pickled, so it is read once and decoded here; it
+    only holds what is not yet delivered, which is normally a handful of rows.
+    """
+    wanted = {mid for mid in message_ids if mid}
+    states = dict.fromkeys(wanted, NotificationState.UNKNOWN)
+    if not wanted:
+        return states
+    for result, message_id in MessageLog.objects.filter(
+        message_id__in=wanted
+    ).values_list("result", "message_id"):
+        if result == RESULT_SUCCESS:
+            states[message_id] = NotificationState.SENT
+        elif states[message_id] != NotificationState.SENT:
+            states[message_id] = NotificationState.FAILED
+    for data, priority in Message.objects.values_list("message_data", "priority"):
+        email = db_to_email(data)
+        message_id = get_message_id(email) if email is not None else None
+        if message_id in wanted and states[message_id] != NotificationState.SENT:
+            states[message_id] = (
+                NotificationState.DEFERRED
+                if priority == PRIORITY_DEFERRED
+                else NotificationState.QUEUED
+            )
+    return states
+
+
 class CallTime(models.TextChoices):
     MORNING = "morning", _("Morning (9am–12pm)")
     AFTERNOON = "afternoon", _("Afternoon (12pm–5pm)")
@@ -87,6 +139,12 @@ class ConsultationRequestQuerySet(models.QuerySet):
         if user.is_superuser:
             return self
         return self.filter(location__staff_members__user=user)
+
+    def notification_states(self) -> dict[int, str]:
+        """{request pk: NotificationState} for the staff email of each request."""
+        rows = list(self.values_list("pk", "staff_notification_id"))
+        states = notification_states(mid for _pk, mid in rows)
+        return {pk: states.get(mid, NotificationState.NONE) for pk, mid in rows}
 
 
 class ConsultationRequest(models.Model):
@@ -195,6 +253,14 @@ class ConsultationRequest(models.Model):
 
     def get_admin_url(self):
         return reverse("admin:consultations_consultationrequest_change", args=[self.pk])
+
+    def notification_state(self) -> str:
+        """Whether the staff email went out: a NotificationState value."""
+        if not self.staff_notification_id:
+            return NotificationState.NONE
+        return notification_states([self.staff_notification_id])[
+            self.staff_notification_id
+        ]
 
     def can_move_to(self, status) -> bool:
         return status in ALLOWED_TRANSITIONS.get(self.status, set())

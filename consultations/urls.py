@@ -5,6 +5,6 @@ from . import views
 app_name = "consultations"
 
 urlpatterns = [
-    path("", views.ConsultationRequestCreateView.as_view(), name="create"),
+    path("", views.consultation_create, name="create"),
     path("thanks/", views.thanks, name="thanks"),
 ]

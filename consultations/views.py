@@ -1,10 +1,142 @@
-from django.shortcuts import render
-from django.views.generic import TemplateView
+import datetime as dt
+import re
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import DatabaseError
+from django.http import HttpResponseRedirect
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.module_loading import import_string
+from django_ratelimit.decorators import ratelimit
+
+from clinic_site.protection import ip_hash, ratelimit_key
+from clinic_site.views import database_unavailable
+from locations.models import Location
+
+from .forms import SELF_HARM_YES, ConsultationRequestForm
+from .models import new_reference
+from .services import consultation_request_create, promised_contact_by
+from .zones import zone_label
+
+FORM_TEMPLATE = "consultations/consultationrequest_form.html"
+THANKS_SESSION_KEY = "consultation_thanks"
+SLUG = re.compile(r"^[-a-zA-Z0-9_]{1,50}$")
 
 
-class ConsultationRequestCreateView(TemplateView):
-    template_name = "consultations/consultationrequest_form.html"
+def form_rate(group, request):
+    return settings.FORM_RATE_LIMIT
+
+
+@ratelimit(key=ratelimit_key, rate=form_rate, method="POST", block=False)
+def consultation_create(request):
+    request.private_page = True
+    if request.method == "POST" and request.limited:
+        return import_string(settings.RATELIMIT_VIEW)(request)
+    try:
+        if request.method == "POST":
+            return _submit(request)
+        return _show_blank_form(request)
+    except DatabaseError:
+        # Nothing was stored, so the patient must not see a confirmation.
+        return database_unavailable(request)
 
 
 def thanks(request):
-    return render(request, "consultations/thanks.html")
+    request.private_page = True
+    try:
+        shown = request.session.get(THANKS_SESSION_KEY)
+        location = shown and Location.objects.filter(pk=shown["location"]).first()
+        if not location:
+            return redirect("consultations:create")
+        contact_by = shown["contact_by"] and dt.datetime.fromisoformat(
+            shown["contact_by"]
+        ).astimezone(location.zone)
+        return render(
+            request,
+            "consultations/thanks.html",
+            {
+                "reference": shown["reference"],
+                "location": location,
+                "urgent": shown["urgent"],
+                "contact_day": contact_by.date() if contact_by else None,
+                "zone_label": zone_label(location.time_zone),
+            },
+        )
+    except DatabaseError:
+        return database_unavailable(request)
+
+
+def _show_blank_form(request):
+    initial = {"source_page": _referring_path(request)}
+    not_open = None
+    slug = request.GET.get("location", "")
+    if SLUG.match(slug):
+        location = Location.objects.filter(slug=slug).first()
+        if location and location.accepts_requests:
+            initial["location"] = location
+        else:
+            not_open = location
+    return _render_form(
+        request, ConsultationRequestForm(initial=initial), not_open=not_open
+    )
+
+
+def _render_form(request, form, *, not_open=None):
+    return render(request, FORM_TEMPLATE, {"form": form, "not_open": not_open})
+
+
+def _submit(request):
+    form = ConsultationRequestForm(request.POST)
+    if not form.is_valid():
+        return _render_form(request, form)
+    urgent = form.cleaned_data["self_harm"] == SELF_HARM_YES
+    if form.is_bot:
+        # The same page a person gets, with a reference that means nothing.
+        location = form.cleaned_data["location"]
+        _remember(
+            request, new_reference(), location, promised_contact_by(location), urgent
+        )
+        return _see_other(reverse("consultations:thanks"))
+    try:
+        consultation = consultation_request_create(
+            **form.service_data(),
+            submission_token=form.submission_token,
+            ip_hash=ip_hash(request),
+        )
+    except ValidationError as exc:
+        form.add_error(None, exc.messages)
+        return _render_form(request, form)
+    _remember(
+        request,
+        consultation.reference,
+        consultation.location,
+        consultation.promised_contact_by,
+        urgent or consultation.urgent,
+    )
+    return _see_other(reverse("consultations:thanks"))
+
+
+def _remember(request, reference, location, contact_by, urgent):
+    """Keep what the thank-you page shows in the session, never in its URL."""
+    request.session[THANKS_SESSION_KEY] = {
+        "reference": reference,
+        "location": location.pk,
+        "contact_by": contact_by.isoformat() if contact_by else None,
+        "urgent": urgent,
+    }
+
+
+def _see_other(url):
+    response = HttpResponseRedirect(url)
+    response.status_code = 303
+    return response
+
+
+def _referring_path(request):
+    """The page on this site the patient came from, as a bare path."""
+    referer = urlsplit(request.META.get("HTTP_REFERER", ""))
+    if referer.netloc and referer.netloc == request.get_host():
+        return referer.path[:200]
+    return ""

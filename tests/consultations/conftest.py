@@ -2,6 +2,8 @@ import pytest
 
 from locations.demo import load_demo_locations
 from locations.models import Location
+from tests.consultations.helpers import aged_token
+from tests.factories import LocationFactory
 
 from .triage_factories import make_staff
 
@@ -43,3 +45,50 @@ def desk_client(client, front_desk, otp_login):
 @pytest.fixture
 def manager_client(client, manager, otp_login):
     return otp_login(client, manager)
+
+
+@pytest.fixture
+def location(db):
+    return LocationFactory(slug="harbor", name="Harbor")
+
+
+@pytest.fixture
+def valid_data(location):
+    return {
+        "first_name": "Marisol",
+        "last_name": "Quintero",
+        "phone": "(510) 555-0142",
+        "email": "marisol@patient.example",
+        "location": location.slug,
+        "preferred_contact": "phone",
+        "call_times": ["morning", "evening"],
+        "language": "es",
+        "interest": "anxiety",
+        "message": "Panic attacks most evenings since spring.",
+        "heard_about": "My therapist",
+        "self_harm": "no",
+        "consent": "on",
+        "website": "",
+        "form_token": aged_token(),
+    }
+
+
+@pytest.fixture
+def service_kwargs(location):
+    return {
+        "location": location,
+        "first_name": "Marisol",
+        "last_name": "Quintero",
+        "phone": "+15105550142",
+        "email": "marisol@patient.example",
+        "preferred_contact": "phone",
+        "call_times": ["morning"],
+        "language": "en",
+        "interest": "anxiety",
+        "message": "Panic attacks most evenings since spring.",
+        "heard_about": "My therapist",
+        "self_harm_answer": "no",
+        "submission_token": "token-1",
+        "ip_hash": "f" * 64,
+        "source_page": "/locations/harbor/",
+    }

@@ -1,0 +1,263 @@
+import datetime as dt
+from collections.abc import Sequence
+from email.utils import parseaddr
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.mail import EmailMultiAlternatives
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from locations.models import Location
+from pages.models import SiteSettings
+
+from .models import (
+    CallTime,
+    ConsultationRequest,
+    Language,
+    SelfHarmAnswer,
+    new_reference,
+)
+from .text import clean_text
+from .zones import zone_label
+
+REPEAT_WINDOW = dt.timedelta(hours=24)
+SAVE_ATTEMPTS = 3
+
+
+def promised_contact_by(location: Location, now: dt.datetime | None = None):
+    """The end of the location's next business day, or None if it has no hours."""
+    day = location.next_business_day(now)
+    if day is None:
+        return None
+    closes = max(closes for _opens, closes in location.intervals_on(day))
+    return dt.datetime.combine(day, closes, tzinfo=location.zone)
+
+
+def consultation_request_create(
+    *,
+    location: Location,
+    first_name: str,
+    last_name: str,
+    phone,
+    email: str = "",
+    preferred_contact: str,
+    call_times: Sequence[str] = (),
+    language: str = Language.ENGLISH,
+    interest: str = "",
+    message: str = "",
+    heard_about: str = "",
+    self_harm_answer: str = "",
+    submission_token: str,
+    ip_hash: str,
+    source_page: str = "",
+    consent_text_version: str | None = None,
+    now: dt.datetime | None = None,
+) -> ConsultationRequest:
+    """Store a request and queue its emails, all in one transaction.
+
+    Returns the request the patient should be shown: a new one, the one already
+    stored for this submission token (double submit), or an open one from the
+    same phone or email at the same location in the last 24 hours (repeat).
+    """
+    now = now or timezone.now()
+    consultation = ConsultationRequest(
+        location=location,
+        first_name=clean_text(first_name),
+        last_name=clean_text(last_name),
+        phone=phone,
+        email=(email or "").strip(),
+        preferred_contact=preferred_contact,
+        call_times=[t for t in CallTime.values if t in set(call_times)],
+        language=language,
+        interest=interest,
+        message=clean_text(message, multiline=True),
+        heard_about=clean_text(heard_about),
+        self_harm_answer=self_harm_answer,
+        urgent=self_harm_answer == SelfHarmAnswer.YES,
+        consent_text_version=consent_text_version or settings.CONSENT_TEXT_VERSION,
+        consented_at=now,
+        source_page=source_page[:200],
+        ip_hash=ip_hash,
+        submission_token=submission_token or None,
+        promised_contact_by=promised_contact_by(location, now),
+    )
+    _validate(consultation, call_times)
+
+    with transaction.atomic():
+        # Requests for one location go through one at a time, so neither a
+        # concurrent double submit nor a quick repeat can slip past the checks.
+        list(Location.objects.select_for_update().filter(pk=location.pk).values("pk"))
+        stored = _stored_for_token(consultation.submission_token)
+        if stored is not None:
+            return stored
+        earlier = _recent_request_from(consultation, now)
+        if earlier is not None:
+            return _merge_repeat(earlier, consultation, now)
+        for attempt in range(SAVE_ATTEMPTS):
+            consultation.staff_notification_id = _message_id(
+                consultation.reference, "staff"
+            )
+            try:
+                with transaction.atomic():
+                    consultation.save()
+                break
+            except IntegrityError:
+                stored = _stored_for_token(consultation.submission_token)
+                if stored is not None:
+                    return stored
+                if attempt == SAVE_ATTEMPTS - 1:
+                    raise
+                consultation.pk = None
+                consultation.reference = new_reference()  # a reference collision
+        _queue_staff_email(consultation)
+        if consultation.email:
+            _queue_patient_email(consultation)
+    return consultation
+
+
+def _validate(consultation, call_times):
+    errors = {}
+    if not consultation.location.accepts_requests:
+        errors["location"] = [_("This clinic is not taking requests at the moment.")]
+    if set(call_times) - set(CallTime.values):
+        errors["call_times"] = [_("Choose from the times offered.")]
+    # A TextField's max_length binds forms only; the model check skips it.
+    message_limit = ConsultationRequest._meta.get_field("message").max_length
+    if len(consultation.message) > message_limit:
+        errors["message"] = [_("The message is too long.")]
+    if consultation.self_harm_answer not in ["", *SelfHarmAnswer.values]:
+        errors["self_harm_answer"] = [_("Choose one of the answers offered.")]
+    try:
+        # Uniqueness is left to the database: a unique check here would race
+        # with a concurrent submit of the same form.
+        consultation.full_clean(validate_unique=False)
+    except ValidationError as exc:
+        for field, messages in exc.message_dict.items():
+            errors.setdefault(field, []).extend(messages)
+    if errors:
+        raise ValidationError(errors)
+
+
+def _stored_for_token(token):
+    if not token:
+        return None
+    return ConsultationRequest.objects.filter(submission_token=token).first()
+
+
+def _recent_request_from(consultation, now):
+    same_contact = Q(phone=consultation.phone)
+    if consultation.email:
+        same_contact |= Q(email__iexact=consultation.email)
+    return (
+        ConsultationRequest.objects.open()
+        .filter(
+            same_contact,
+            location=consultation.location,
+            created_at__gte=now - REPEAT_WINDOW,
+        )
+        .order_by("created_at")
+        .first()
+    )
+
+
+def _merge_repeat(earlier, repeat, now):
+    earlier = ConsultationRequest.objects.select_for_update().get(pk=earlier.pk)
+    # A short tag of the repeat's form token makes a double submit of the
+    # repeat count once.
+    tag = f"(form {(repeat.submission_token or '')[:10]})"
+    if repeat.submission_token and tag in earlier.internal_notes:
+        return earlier
+    stamp = now.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+    lines = [
+        f"{stamp}: "
+        + _("a repeat request from the same phone or email was merged here")
+        + f" {tag}."
+    ]
+    earlier.duplicate_count += 1
+    fields = ["duplicate_count", "internal_notes"]
+    becomes_urgent = repeat.urgent and not earlier.urgent
+    if becomes_urgent:
+        lines.append(
+            f"{stamp}: "
+            + _("the repeat answered yes to the self-harm question: now urgent.")
+        )
+        earlier.urgent = True
+        earlier.self_harm_answer = repeat.self_harm_answer
+        earlier.staff_notification_id = _message_id(earlier.reference, "staff-urgent")
+        fields += ["urgent", "self_harm_answer", "staff_notification_id"]
+    earlier.internal_notes = "\n".join(filter(None, [earlier.internal_notes, *lines]))
+    earlier.save(update_fields=fields)
+    if becomes_urgent:
+        _queue_staff_email(earlier, now_urgent=True)
+    return earlier
+
+
+def _message_id(reference: str, audience: str) -> str:
+    domain = parseaddr(settings.DEFAULT_FROM_EMAIL)[1].rpartition("@")[2]
+    return f"<consult-{reference}-{audience}@{domain or 'clinic.invalid'}>"
+
+
+def _queue_email(*, template, context, to, message_id):
+    context = {**context, "LANGUAGE_CODE": translation.get_language()}
+    subject = render_to_string(f"emails/{template}_subject.txt", context)
+    email = EmailMultiAlternatives(
+        # A template can only add line breaks by mistake; a subject never has one.
+        subject=" ".join(subject.split()),
+        body=render_to_string(f"emails/{template}.txt", context),
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=to,
+        headers={"Message-ID": message_id, "Auto-Submitted": "auto-generated"},
+    )
+    email.attach_alternative(
+        render_to_string(f"emails/{template}.html", context), "text/html"
+    )
+    email.send()
+
+
+def _email_context(consultation):
+    location = consultation.location
+    promised = consultation.promised_contact_by
+    return {
+        "brand": SiteSettings.load().brand_name,
+        "reference": consultation.reference,
+        "location": location,
+        "urgent": consultation.urgent,
+        # A date, so templates cannot shift it into the server's time zone.
+        "promised_day": promised.astimezone(location.zone).date() if promised else None,
+        "zone_label": zone_label(location.time_zone),
+    }
+
+
+def _queue_staff_email(consultation, *, now_urgent=False):
+    """To the location's staff: reference, location, urgency and an admin link only."""
+    admin_path = reverse(
+        "admin:consultations_consultationrequest_change", args=[consultation.pk]
+    )
+    context = {
+        **_email_context(consultation),
+        "admin_url": settings.SITE_URL + admin_path,
+        "now_urgent": now_urgent,
+    }
+    with translation.override(settings.LANGUAGE_CODE):
+        _queue_email(
+            template="consultation_staff",
+            context=context,
+            to=consultation.location.notification_email_list,
+            message_id=consultation.staff_notification_id,
+        )
+
+
+def _queue_patient_email(consultation):
+    """To the patient: the reference and what happens next, nothing they wrote."""
+    with translation.override(consultation.language):
+        _queue_email(
+            template="consultation_patient",
+            context=_email_context(consultation),
+            to=[consultation.email],
+            message_id=_message_id(consultation.reference, "patient"),
+        )

@@ -1,0 +1,18 @@
+"""Everyday names for the time zones a location can be in."""
+
+from django.utils.translation import gettext_lazy as _
+
+ZONE_LABELS = {
+    "America/New_York": _("Eastern time"),
+    "America/Chicago": _("Central time"),
+    "America/Denver": _("Mountain time"),
+    "America/Phoenix": _("Arizona time"),
+    "America/Los_Angeles": _("Pacific time"),
+    "America/Anchorage": _("Alaska time"),
+    "Pacific/Honolulu": _("Hawaii time"),
+}
+GENERIC_ZONE_LABEL = _("in the clinic's local time")
+
+
+def zone_label(time_zone: str) -> str:
+    return str(ZONE_LABELS.get(time_zone, time_zone.replace("_", " ")))

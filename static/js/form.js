@@ -1,0 +1,52 @@
+// Small enhancements for public forms. Every form works without this file.
+(function () {
+  "use strict";
+
+  // After a failed submit, move focus to the list of problems so screen
+  // readers announce it and keyboard users start from it.
+  var summary = document.getElementById("error-summary");
+  if (summary) {
+    summary.focus();
+  }
+
+  // Crisis guidance appears as soon as someone answers yes, not after submit.
+  var crisisPanel = document.getElementById("crisis-panel");
+  var selfHarmAnswers = document.querySelectorAll('input[name="self_harm"]');
+  function updateCrisisPanel() {
+    var yes = document.querySelector('input[name="self_harm"][value="yes"]:checked');
+    crisisPanel.hidden = !yes;
+  }
+  if (crisisPanel) {
+    selfHarmAnswers.forEach(function (answer) {
+      answer.addEventListener("change", updateCrisisPanel);
+    });
+  }
+
+  // The call-times label names the chosen clinic's time zone.
+  var locationSelect = document.getElementById("id_location");
+  var zoneLabel = document.getElementById("call-times-zone");
+  if (locationSelect && zoneLabel) {
+    locationSelect.addEventListener("change", function () {
+      var option = locationSelect.options[locationSelect.selectedIndex];
+      var zone = option && option.getAttribute("data-zone-label");
+      zoneLabel.textContent = zone ? "(" + zone + ")" : zoneLabel.getAttribute("data-generic");
+    });
+  }
+
+  // A second click while the first submit is on its way is ignored. The server
+  // would merge it anyway; this just saves a round trip.
+  document.querySelectorAll("form[data-submit-once]").forEach(function (form) {
+    form.addEventListener("submit", function (event) {
+      if (form.getAttribute("data-sent")) {
+        event.preventDefault();
+      }
+      form.setAttribute("data-sent", "1");
+    });
+  });
+  // Coming back with the Back button must give a form that can be sent again.
+  window.addEventListener("pageshow", function () {
+    document.querySelectorAll("form[data-sent]").forEach(function (form) {
+      form.removeAttribute("data-sent");
+    });
+  });
+})();

@@ -1,0 +1,340 @@
+import datetime as dt
+import re
+from unittest import mock
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from mailer import engine
+from mailer.models import PRIORITY_DEFERRED, Message, MessageLog
+
+from consultations.models import (
+    REFERENCE_ALPHABET,
+    ConsultationRequest,
+    NotificationState,
+    Status,
+)
+from consultations.services import consultation_request_create, promised_contact_by
+from locations.models import HolidayClosure, Location
+from tests.factories import LocationFactory
+
+pytestmark = pytest.mark.django_db
+PACIFIC = ZoneInfo("America/Los_Angeles")
+PATIENT_DETAILS = [
+    "Marisol",
+    "Quintero",
+    "+15105550142",
+    "555-0142",
+    "5105550142",
+    "marisol@patient.example",
+    "Panic attacks",
+    "anxiety",
+    "Anxiety",
+    "therapist",
+]
+
+
+def queued_emails():
+    return [message.email for message in Message.objects.order_by("pk")]
+
+
+def full_text(email):
+    parts = [email.subject, email.body] + [body for body, _ in email.alternatives]
+    return "\n".join(parts)
+
+
+def test_creates_a_new_request_with_consent_and_a_readable_reference(
+    service_kwargs, location, settings
+):
+    consultation = consultation_request_create(**service_kwargs)
+    consultation.refresh_from_db()
+    assert consultation.status == Status.NEW
+    assert re.fullmatch(f"[{REFERENCE_ALPHABET}]{{8}}", consultation.reference)
+    assert consultation.phone.as_e164 == "+15105550142"
+    assert consultation.consent_text_version == settings.CONSENT_TEXT_VERSION
+    assert consultation.consented_at is not None
+    assert consultation.submission_token == "token-1"
+    assert consultation.source_page == "/locations/harbor/"
+    assert consultation.urgent is False
+    assert consultation.promised_contact_by is not None
+
+
+def test_staff_email_goes_to_the_location_and_carries_no_patient_details(
+    service_kwargs, location, settings
+):
+    consultation = consultation_request_create(**service_kwargs)
+    staff = queued_emails()[0]
+    assert staff.to == ["harbor-desk@clinic.example", "harbor-lead@clinic.example"]
+    assert staff.cc == [] and staff.bcc == [] and staff.reply_to == []
+    text = full_text(staff)
+    assert consultation.reference in staff.subject
+    assert "Harbor" in staff.subject
+    admin_url = (
+        settings.SITE_URL
+        + f"/{settings.ADMIN_URL}consultations/consultationrequest/"
+        + f"{consultation.pk}/change/"
+    )
+    assert admin_url in staff.body
+    assert "URGENT" not in text
+    for detail in PATIENT_DETAILS:
+        assert detail not in text, detail
+
+
+def test_staff_email_message_id_is_stored_for_the_admin(service_kwargs):
+    consultation = consultation_request_create(**service_kwargs)
+    staff = queued_emails()[0]
+    expected = f"<consult-{consultation.reference}-staff@example.org>"
+    assert consultation.staff_notification_id == expected
+    assert staff.extra_headers["Message-ID"] == expected
+    assert staff.message()["Message-ID"] == expected
+
+
+def test_urgent_request_says_so_to_staff_without_saying_why(service_kwargs):
+    consultation = consultation_request_create(
+        **{**service_kwargs, "self_harm_answer": "yes"}
+    )
+    assert consultation.urgent
+    staff = queued_emails()[0]
+    assert staff.subject.startswith("URGENT")
+    assert "harm" not in full_text(staff)
+
+
+def test_patient_email_has_reference_and_next_steps_but_nothing_they_wrote(
+    service_kwargs,
+):
+    consultation = consultation_request_create(**service_kwargs)
+    emails = queued_emails()
+    assert len(emails) == 2
+    patient = emails[1]
+    assert patient.to == ["marisol@patient.example"]
+    assert patient.reply_to == []
+    text = full_text(patient)
+    assert consultation.reference in text
+    assert "What happens next" in text
+    assert "988" in text
+    for detail in ["Panic attacks", "anxiety", "Anxiety", "therapist"]:
+        assert detail not in text
+
+
+def test_no_patient_email_without_an_address(service_kwargs):
+    consultation_request_create(**{**service_kwargs, "email": ""})
+    assert [email.to for email in queued_emails()] == [
+        ["harbor-desk@clinic.example", "harbor-lead@clinic.example"]
+    ]
+
+
+def test_same_submission_token_twice_gives_one_request_and_one_email(
+    service_kwargs,
+):
+    first = consultation_request_create(**{**service_kwargs, "email": ""})
+    again = consultation_request_create(**{**service_kwargs, "email": ""})
+    assert again.pk == first.pk
+    assert ConsultationRequest.objects.count() == 1
+    assert Message.objects.count() == 1
+
+
+def test_token_collision_in_the_database_returns_the_stored_request(
+    service_kwargs,
+):
+    first = consultation_request_create(**service_kwargs)
+    # As if a concurrent submit got past the early check: only the unique
+    # constraint stops it.
+    with mock.patch(
+        "consultations.services._stored_for_token", side_effect=[None, first]
+    ):
+        again = consultation_request_create(
+            **{**service_kwargs, "phone": "+15105550199", "email": ""}
+        )
+    assert again.pk == first.pk
+    assert ConsultationRequest.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"phone": "+15105550142", "email": "someone-else@patient.example"},
+        {"phone": "+15105550177", "email": "MARISOL@patient.example"},
+    ],
+    ids=["same phone", "same email"],
+)
+def test_repeat_from_same_phone_or_email_within_a_day_is_merged(service_kwargs, change):
+    first = consultation_request_create(**service_kwargs)
+    messages_before = Message.objects.count()
+    repeat = consultation_request_create(
+        **{**service_kwargs, **change, "submission_token": "token-2"}
+    )
+    assert repeat.pk == first.pk
+    assert ConsultationRequest.objects.count() == 1
+    first.refresh_from_db()
+    assert first.duplicate_count == 1
+    assert "repeat request" in first.internal_notes
+    assert Message.objects.count() == messages_before
+
+
+def test_double_submit_of_a_repeat_counts_once(service_kwargs):
+    consultation_request_create(**service_kwargs)
+    for _ in range(2):
+        consultation_request_create(**{**service_kwargs, "submission_token": "t-2"})
+    consultation_request_create(**{**service_kwargs, "submission_token": "t-3"})
+    assert ConsultationRequest.objects.get().duplicate_count == 2
+
+
+def test_repeat_that_answers_yes_makes_the_request_urgent_and_tells_staff(
+    service_kwargs,
+):
+    first = consultation_request_create(**{**service_kwargs, "email": ""})
+    repeat = consultation_request_create(
+        **{
+            **service_kwargs,
+            "email": "",
+            "self_harm_answer": "yes",
+            "submission_token": "token-2",
+        }
+    )
+    assert repeat.pk == first.pk
+    assert repeat.urgent
+    update = queued_emails()[-1]
+    assert update.subject.startswith("URGENT")
+    assert repeat.staff_notification_id == update.extra_headers["Message-ID"]
+    assert update.extra_headers["Message-ID"] != first.staff_notification_id
+
+
+@pytest.mark.parametrize(
+    "situation",
+    ["other location", "older than a day", "earlier one closed"],
+)
+def test_no_merge_outside_the_same_open_location_and_day(service_kwargs, situation):
+    first = consultation_request_create(**service_kwargs)
+    repeat_kwargs = {**service_kwargs, "submission_token": "token-2"}
+    if situation == "other location":
+        repeat_kwargs["location"] = LocationFactory(slug="hill")
+    elif situation == "older than a day":
+        ConsultationRequest.objects.filter(pk=first.pk).update(
+            created_at=timezone.now() - dt.timedelta(hours=25)
+        )
+    else:
+        ConsultationRequest.objects.filter(pk=first.pk).update(status=Status.WITHDRAWN)
+    repeat = consultation_request_create(**repeat_kwargs)
+    assert repeat.pk != first.pk
+    assert ConsultationRequest.objects.count() == 2
+
+
+@pytest.mark.parametrize(
+    "change, field",
+    [
+        ({"first_name": "x" * 61}, "first_name"),
+        ({"first_name": "\u202e\x07"}, "first_name"),
+        ({"phone": "12345"}, "phone"),
+        ({"email": "not-an-address"}, "email"),
+        ({"preferred_contact": "pigeon"}, "preferred_contact"),
+        ({"call_times": ["midnight"]}, "call_times"),
+        ({"self_harm_answer": "maybe"}, "self_harm_answer"),
+        ({"message": "m" * 1001}, "message"),
+    ],
+)
+def test_invalid_input_stores_and_queues_nothing(service_kwargs, change, field):
+    with pytest.raises(ValidationError) as caught:
+        consultation_request_create(**{**service_kwargs, **change})
+    assert field in caught.value.message_dict
+    assert ConsultationRequest.objects.count() == 0
+    assert Message.objects.count() == 0
+
+
+def test_a_location_that_is_not_open_cannot_take_requests(service_kwargs):
+    soon = LocationFactory(slug="soon", status=Location.Status.COMING_SOON)
+    with pytest.raises(ValidationError) as caught:
+        consultation_request_create(**{**service_kwargs, "location": soon})
+    assert "location" in caught.value.message_dict
+    assert ConsultationRequest.objects.count() == 0
+
+
+def test_text_is_cleaned_again_at_the_service(service_kwargs):
+    consultation = consultation_request_create(
+        **{**service_kwargs, "first_name": "Mari\u202esol", "message": "a\r\nb\x1b"}
+    )
+    consultation.refresh_from_db()
+    assert consultation.first_name == "Marisol"
+    assert consultation.message == "a\nb"
+
+
+def test_request_and_emails_commit_together_or_not_at_all(service_kwargs):
+    with (
+        mock.patch(
+            "consultations.services._queue_patient_email",
+            side_effect=RuntimeError("template broke"),
+        ),
+        pytest.raises(RuntimeError),
+    ):
+        consultation_request_create(**service_kwargs)
+    assert ConsultationRequest.objects.count() == 0
+    assert Message.objects.count() == 0
+
+
+def test_promise_is_the_end_of_the_next_business_day(location):
+    friday_evening = dt.datetime(2026, 11, 13, 18, 0, tzinfo=PACIFIC)
+    assert promised_contact_by(location, friday_evening) == dt.datetime(
+        2026, 11, 16, 17, 0, tzinfo=PACIFIC
+    )
+    monday_morning = dt.datetime(2026, 11, 16, 8, 0, tzinfo=PACIFIC)
+    assert promised_contact_by(location, monday_morning) == dt.datetime(
+        2026, 11, 17, 17, 0, tzinfo=PACIFIC
+    )
+
+
+def test_promise_skips_holidays_and_uses_the_latest_closing_time(location):
+    HolidayClosure.objects.create(location=location, date=dt.date(2026, 11, 16))
+    location.hours.filter(weekday=1).update(closes=dt.time(12))
+    location.hours.create(weekday=1, opens=dt.time(13), closes=dt.time(19))
+    friday_evening = dt.datetime(2026, 11, 13, 18, 0, tzinfo=PACIFIC)
+    assert promised_contact_by(location, friday_evening) == dt.datetime(
+        2026, 11, 17, 19, 0, tzinfo=PACIFIC
+    )
+
+
+def test_no_promise_for_a_location_without_hours(service_kwargs):
+    no_hours = LocationFactory(slug="nohours", weekday_hours=False)
+    assert promised_contact_by(no_hours) is None
+    consultation = consultation_request_create(
+        **{**service_kwargs, "location": no_hours}
+    )
+    assert consultation.promised_contact_by is None
+
+
+def test_notification_state_follows_the_mail_queue(service_kwargs):
+    consultation = consultation_request_create(**{**service_kwargs, "email": ""})
+    assert consultation.notification_state() == NotificationState.QUEUED
+
+    Message.objects.update(priority=PRIORITY_DEFERRED)
+    assert consultation.notification_state() == NotificationState.DEFERRED
+    assert ConsultationRequest.objects.notification_states() == {
+        consultation.pk: NotificationState.DEFERRED
+    }
+
+    Message.objects.update(priority=2)
+    engine.send_all()
+    assert consultation.notification_state() == NotificationState.SENT
+
+    MessageLog.objects.all().delete()  # purge_mail_log
+    assert consultation.notification_state() == NotificationState.UNKNOWN
+
+    consultation.staff_notification_id = ""
+    assert consultation.notification_state() == NotificationState.NONE
+
+
+def test_notification_states_for_many_requests_in_one_pass(
+    service_kwargs, django_assert_max_num_queries
+):
+    for n in range(5):
+        consultation_request_create(
+            **{
+                **service_kwargs,
+                "phone": f"+1510555{170 + n:04d}",
+                "email": "",
+                "submission_token": f"t{n}",
+            }
+        )
+    with django_assert_max_num_queries(3):
+        states = ConsultationRequest.objects.notification_states()
+    assert set(states.values()) == {NotificationState.QUEUED}
+    assert len(states) == 5
