@@ -18,5 +18,17 @@ class OneLineFormatter(logging.Formatter):
     folded onto the same line so log shippers keep each event whole.
     """
 
+    # Only what an event says is masked: the timestamp and logger name are
+    # ours, and a date and hour look enough like a phone number to be eaten.
+    def formatMessage(self, record):
+        record.message = redact(record.message)
+        return super().formatMessage(record)
+
+    def formatException(self, ei):
+        return redact(super().formatException(ei))
+
+    def formatStack(self, stack_info):
+        return redact(super().formatStack(stack_info))
+
     def format(self, record):
-        return redact(super().format(record)).replace("\n", " ⏎ ")
+        return super().format(record).replace("\n", " ⏎ ")

@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.module_loading import import_string
+from django.views.decorators.debug import sensitive_post_parameters
 from django_ratelimit.decorators import ratelimit
 
 from clinic_site.protection import ip_hash, ratelimit_key
@@ -31,6 +32,8 @@ def form_rate(group, request):
     return settings.FORM_RATE_LIMIT
 
 
+# Error reports (the emails to ADMINS) must never carry what the patient typed.
+@sensitive_post_parameters()
 @ratelimit(key=ratelimit_key, rate=form_rate, method="POST", block=False)
 def consultation_create(request):
     request.private_page = True

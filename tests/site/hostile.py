@@ -3,10 +3,6 @@
 import time
 from html.parser import HTMLParser
 
-from django.contrib.auth import get_user_model
-from django_otp import DEVICE_ID_SESSION_KEY
-from django_otp.plugins.otp_totp.models import TOTPDevice
-
 from clinic_site.protection import make_form_token
 
 # Fifty ways to try to run script from a stored value. Each carries alert(N),
@@ -166,19 +162,3 @@ def waitlist_data(n, **overrides):
     }
     data.update(overrides)
     return data
-
-
-def otp_admin_client(client, *, username="hardening-admin", superuser=True):
-    """A signed-in staff client whose session passed the TOTP check."""
-    User = get_user_model()
-    make = User.objects.create_superuser if superuser else User.objects.create_user
-    user = make(username, f"{username}@clinic.example", "a-long-staff-passphrase-9")
-    if not superuser:
-        user.is_staff = True
-        user.save()
-    device = TOTPDevice.objects.create(user=user, name="phone", confirmed=True)
-    client.force_login(user)
-    session = client.session
-    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
-    session.save()
-    return user

@@ -23,3 +23,14 @@ def test_tracebacks_stay_on_one_line_and_are_masked():
         line = _format("boom", exc_info=sys.exc_info())
     assert "\n" not in line
     assert "ValueError" in line and "5550177" not in line
+
+
+def test_timestamps_survive_the_masking():
+    record = logging.LogRecord(
+        "x", logging.INFO, __file__, 1, "call %s", ("+1 510 555 0134",), None
+    )
+    line = OneLineFormatter("%(asctime)s %(levelname)s %(message)s").format(record)
+    assert "[phone]" in line and "0134" not in line
+    # "2026-11-21 18:49:40,163": date and hour must not be mistaken for a phone.
+    assert line.count("[phone]") == 1
+    assert line[:4].isdigit() and line[4] == "-"

@@ -20,6 +20,7 @@ from urllib.parse import urlsplit
 import pytest
 from django.contrib.auth import get_user_model
 from django.test import Client
+from django.urls import reverse
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -148,6 +149,18 @@ def _crawl(client, settings):
     )
     responses.append(("POST /consultation/", posted))
 
+    coming = Location.objects.coming_soon().first()
+    if coming is not None:
+        page = client.get(coming.get_absolute_url())
+        token = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', page.content)
+        waitlist = reverse("locations:waitlist", args=[coming.slug])
+        posted = client.post(
+            waitlist,
+            {"csrfmiddlewaretoken": token.group(1).decode(), "name": ""},
+            HTTP_REFERER=f"https://{HOST}{coming.get_absolute_url()}",
+        )
+        responses.append((f"POST {waitlist}", posted))
+
     login_page, signed_in = _admin_sign_in(client, settings)
     responses += [("admin login", login_page), ("admin sign-in POST", signed_in)]
     responses.append(("admin index", client.get(f"/{settings.ADMIN_URL}")))
@@ -180,6 +193,11 @@ def test_every_page_form_and_admin_score_at_least_100_with_no_failed_check(
     cookies = []
     for label, response in responses:
         assert response.status_code < 500, label
+        if b"csrfmiddlewaretoken" in response.content:
+            # A page with a form token must never be kept by a shared cache.
+            cache_control = response.headers.get("Cache-Control", "")
+            assert "no-store" in cache_control, label
+            assert "public" not in cache_control, label
         observatory.score_response(
             card, label, response.headers, response.content, HOST
         )
