@@ -781,7 +781,7 @@ def main():
     failures = {k: v for k, v in totals.items() if k != "cases" and v}
     summary = {
         "drill": "fuzz",
-        "finished": time.strftime("%Y-%m-%d %H:%M:%S"),
+        "finished": time.strftime("%Y-%m-%d %H:%M:%SZ", time.gmtime()),
         "seconds": round(time.time() - began, 1),
         "machine": {
             "cpus": os.cpu_count(),
