@@ -2,7 +2,7 @@ import sys
 
 from django.contrib.sessions.exceptions import SessionInterrupted
 from django.core.exceptions import DisallowedHost
-from django.db import DatabaseError
+from django.db import Error as DatabaseFailure
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
@@ -24,7 +24,7 @@ def _error_page(request, template_name, status, **context):
 
 def _caused_by_database(exception):
     while exception is not None:
-        if isinstance(exception, DatabaseError):
+        if isinstance(exception, DatabaseFailure):
             return True
         exception = exception.__cause__ or exception.__context__
     return False
@@ -42,7 +42,7 @@ def server_error(request, *args, **kwargs):
     # Django calls this while handling the exception. A database that is away
     # can surface outside any view (a session load in middleware); the patient
     # then still gets the "call us" page, never a generic error.
-    if isinstance(sys.exc_info()[1], DatabaseError):
+    if isinstance(sys.exc_info()[1], DatabaseFailure):
         return _error_page(request, "503.html", 503)
     return _error_page(request, "500.html", 500)
 

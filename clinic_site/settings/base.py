@@ -149,7 +149,11 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # transaction as the record it is about; a separate worker delivers it.
 EMAIL_BACKEND = "mailer.backend.DbBackend"
 _email = env.email_url("EMAIL_URL", default="consolemail://")
-MAILER_EMAIL_BACKEND = _email.pop("EMAIL_BACKEND")
+# The worker sends through a journal that remembers each Message-ID it has
+# delivered (in Redis), so a worker killed between the SMTP server's "250 OK"
+# and its database commit does not send that email again on restart.
+MAILER_EMAIL_BACKEND = "pages.mail.JournaledBackend"
+MAILER_DELIVERY_BACKEND = _email.pop("EMAIL_BACKEND")
 EMAIL_HOST = _email.get("EMAIL_HOST", "localhost")
 EMAIL_PORT = _email.get("EMAIL_PORT", 25)
 EMAIL_HOST_USER = _email.get("EMAIL_HOST_USER", "")
