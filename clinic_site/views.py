@@ -1,5 +1,6 @@
 import sys
 
+from django.contrib.sessions.exceptions import SessionInterrupted
 from django.core.exceptions import DisallowedHost
 from django.db import DatabaseError
 from django.http import HttpResponse
@@ -9,19 +10,31 @@ from django.template.loader import render_to_string
 from pages.models import SiteSettings
 
 
-def _error_page(request, template_name, status):
+def _error_page(request, template_name, status, **context):
     try:
         request.get_host()
     except DisallowedHost:
         # The page template asks the request for its host (canonical link),
         # which would raise again and end in gunicorn's bare 500. Render it
         # without the request; nothing from the bad header reaches the page.
-        context = {"site_settings": SiteSettings.load()}
+        context["site_settings"] = SiteSettings.load()
         return HttpResponse(render_to_string(template_name, context), status=status)
-    return render(request, template_name, status=status)
+    return render(request, template_name, context, status=status)
+
+
+def _caused_by_database(exception):
+    while exception is not None:
+        if isinstance(exception, DatabaseError):
+            return True
+        exception = exception.__cause__ or exception.__context__
+    return False
 
 
 def bad_request(request, exception=None):
+    if isinstance(exception, SessionInterrupted) and _caused_by_database(exception):
+        # The database went away after the view had finished (its session
+        # could not be saved): a request may have been stored, or not.
+        return _error_page(request, "503.html", 503, maybe_saved=True)
     return _error_page(request, "400.html", 400)
 
 

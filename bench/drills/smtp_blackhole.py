@@ -16,6 +16,7 @@ from patients import Patients
 COUNT = int(os.environ.get("DRILL_BLACKHOLE_COUNT", 200))
 P95_LIMIT_MS = 500
 DRAIN_LIMIT = 300
+HOLD = 25
 
 
 def main():
@@ -34,8 +35,12 @@ def main():
         stored = ConsultationRequest.objects.filter(
             phone__in=[r.phone for r in results]
         ).count()
+        # Keep the server hung long enough for the worker to time out on it
+        # (EMAIL_TIMEOUT) a few times, then check it is still alive.
+        time.sleep(HOLD)
         worker_alive_during = stack.alive("mailworker")
         queue_during = stack.queue_counts()
+        timeouts = stack.worker_log().count("deferred")
 
         restored_at = time.time()
         stack.smtp("up")
@@ -68,6 +73,7 @@ def main():
                 "gunicorn_worker_timeouts": log_text.count("WORKER TIMEOUT"),
                 "mail_worker_alive_while_smtp_hung": worker_alive_during,
                 "queue_while_smtp_hung": queue_during,
+                "worker_attempts_timed_out": timeouts,
                 "drained_seconds_after_restore": round(drained_seconds, 1),
                 "staff_emails_delivered": sum(1 for i in staff_ids if per_id[i] >= 1),
                 "requests_notified_twice": sum(1 for i in staff_ids if per_id[i] > 1),

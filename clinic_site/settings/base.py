@@ -170,6 +170,11 @@ DEFAULT_FROM_EMAIL = env(
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 MAILER_EMPTY_QUEUE_SLEEP = env.int("MAILER_EMPTY_QUEUE_SLEEP", default=5)
 MAILER_ERROR_HANDLER = "pages.mail.defer_without_details"
+# No lock file: a worker killed with SIGKILL leaves it behind and every later
+# worker then quits at once, so nothing is ever sent again (fault drill 4).
+# Each message is still locked with SELECT ... FOR UPDATE NOWAIT while it is
+# sent, so two workers never send the same row.
+MAILER_USE_FILE_LOCK = False
 # Deferred mail is retried with back-off: 1, 2, 4 … minutes, capped at an hour.
 MAILER_RETRY_BASE_SECONDS = env.int("MAILER_RETRY_BASE_SECONDS", default=60)
 MAILER_RETRY_MAX_SECONDS = 3600

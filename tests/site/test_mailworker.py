@@ -46,3 +46,11 @@ def test_worker_once_reports_a_database_outage(settings):
         pytest.raises(OperationalError),
     ):
         call_command("mailworker", "--once")
+
+
+def test_production_mail_worker_uses_no_lock_file():
+    # A lock file outlives a worker killed with SIGKILL, and every later worker
+    # then quits without sending (fault drill 4). Rows are locked instead.
+    from clinic_site.settings import base
+
+    assert base.MAILER_USE_FILE_LOCK is False
