@@ -25,7 +25,8 @@ class ArticleSitemap(Sitemap):
     protocol = "https"
 
     def items(self):
-        return Article.objects.published().only("slug", "updated_at")
+        # Lists, so the paginator counts them without a COUNT query.
+        return list(Article.objects.published().only("slug", "updated_at"))
 
     def lastmod(self, article):
         return article.updated_at
@@ -35,7 +36,7 @@ class LocationSitemap(Sitemap):
     protocol = "https"
 
     def items(self):
-        return Location.objects.public()
+        return list(Location.objects.public())
 
 
 SITEMAPS = {

@@ -23,19 +23,11 @@ from .models import (
     new_reference,
 )
 from .text import clean_text
+from .workflow import promised_contact_deadline
 from .zones import zone_label
 
 REPEAT_WINDOW = dt.timedelta(hours=24)
 SAVE_ATTEMPTS = 3
-
-
-def promised_contact_by(location: Location, now: dt.datetime | None = None):
-    """The end of the location's next business day, or None if it has no hours."""
-    day = location.next_business_day(now)
-    if day is None:
-        return None
-    closes = max(closes for _opens, closes in location.intervals_on(day))
-    return dt.datetime.combine(day, closes, tzinfo=location.zone)
 
 
 def consultation_request_create(
@@ -84,7 +76,7 @@ def consultation_request_create(
         source_page=source_page[:200],
         ip_hash=ip_hash,
         submission_token=submission_token or None,
-        promised_contact_by=promised_contact_by(location, now),
+        promised_contact_by=promised_contact_deadline(location, now),
     )
     _validate(consultation, call_times)
 

@@ -8,6 +8,7 @@ from django.db import DatabaseError
 from django.http import HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.module_loading import import_string
 from django.views.decorators.debug import sensitive_post_parameters
 from django_ratelimit.decorators import ratelimit
@@ -18,7 +19,8 @@ from locations.models import Location
 
 from .forms import SELF_HARM_YES, ConsultationRequestForm
 from .models import new_reference
-from .services import consultation_request_create, promised_contact_by
+from .services import consultation_request_create
+from .workflow import promised_contact_deadline
 from .zones import zone_label
 
 FORM_TEMPLATE = "consultations/consultationrequest_form.html"
@@ -99,7 +101,11 @@ def _submit(request):
         # The same page a person gets, with a reference that means nothing.
         location = form.cleaned_data["location"]
         _remember(
-            request, new_reference(), location, promised_contact_by(location), urgent
+            request,
+            new_reference(),
+            location,
+            promised_contact_deadline(location, timezone.now()),
+            urgent,
         )
         return _see_other(reverse("consultations:thanks"))
     try:

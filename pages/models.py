@@ -1,6 +1,6 @@
 from django.conf import settings
 from django.core.cache import cache
-from django.db import DatabaseError, models
+from django.db import DatabaseError, models, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -37,6 +37,8 @@ class SiteSettings(models.Model):
         self.pk = 1
         super().save(*args, **kwargs)
         cache.delete(SITE_SETTINGS_CACHE_KEY)
+        # And at commit, in case a request re-read the old record in between.
+        transaction.on_commit(lambda: cache.delete(SITE_SETTINGS_CACHE_KEY))
 
     @property
     def main_phone_display(self):

@@ -1,3 +1,4 @@
+from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
@@ -19,3 +20,6 @@ CONTENT_MODELS = {
 def purge_page_cache(sender, **kwargs):
     if sender._meta.label in CONTENT_MODELS:
         bump_content_version()
+        # Again at commit: a visitor's request between the save and the commit
+        # still reads the old rows, and would store them under the new version.
+        transaction.on_commit(bump_content_version)

@@ -4,7 +4,7 @@ import factory
 from django.utils import timezone
 
 from consultations.models import ConsultationRequest
-from locations.models import Location, OpeningHours
+from locations.models import HolidayClosure, Location, OpeningHours, WaitlistEntry
 
 
 class LocationFactory(factory.django.DjangoModelFactory):
@@ -30,13 +30,15 @@ class LocationFactory(factory.django.DjangoModelFactory):
 
     @factory.post_generation
     def weekday_hours(obj, create, extracted, **kwargs):
+        """weekday_hours=[(weekday, opens, closes), ...]; False or [] for none."""
         if not create or extracted is False:
             return
+        rows = extracted
+        if rows is None:
+            rows = [(day, dt.time(9), dt.time(17)) for day in range(5)]
         OpeningHours.objects.bulk_create(
-            OpeningHours(
-                location=obj, weekday=day, opens=dt.time(9), closes=dt.time(17)
-            )
-            for day in range(5)
+            OpeningHours(location=obj, weekday=day, opens=opens, closes=closes)
+            for day, opens, closes in rows
         )
 
 
@@ -49,5 +51,29 @@ class ConsultationRequestFactory(factory.django.DjangoModelFactory):
     last_name = "Quill"
     phone = factory.Sequence(lambda n: f"+1510555{100 + n % 100:04d}")
     preferred_contact = "phone"
+    consent_text_version = "2026-11"
+    consented_at = factory.LazyFunction(timezone.now)
+
+
+class HolidayClosureFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = HolidayClosure
+
+    location = factory.SubFactory(LocationFactory)
+    date = dt.date(2026, 12, 25)
+    reason = "Christmas Day"
+
+
+class WaitlistEntryFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = WaitlistEntry
+
+    location = factory.SubFactory(
+        LocationFactory, status=Location.Status.COMING_SOON, weekday_hours=[]
+    )
+    name = "Robin Example"
+    email = factory.Sequence(lambda n: f"patient{n}@example.org")
+    phone = ""
+    preferred_contact = WaitlistEntry.ContactMethod.EMAIL
     consent_text_version = "2026-11"
     consented_at = factory.LazyFunction(timezone.now)

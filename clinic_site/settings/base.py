@@ -48,6 +48,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "clinic_site.middleware.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Answers anonymous views of cached pages before anything below runs.
+    "pages.caching.PageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -94,7 +96,7 @@ REDIS_URL = env("REDIS_URL", default="")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "clinic_site.cache.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "clinic",
         }
@@ -106,6 +108,10 @@ else:
             "LOCATION": "clinic",
         }
     }
+
+# Seconds a process may serve its own copy of a cached page before asking the
+# shared cache whether content changed (see pages/caching.py). 0 = ask every time.
+PAGE_CACHE_LOCAL_SECONDS = env.float("DJANGO_PAGE_CACHE_LOCAL_SECONDS", default=0)
 
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",

@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 from clinic_site import protection
 from locations.models import Location, WaitlistEntry
 from tests.a11y import axe_violations
-from tests.locations.factories import LocationFactory
+from tests.factories import LocationFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -15,7 +15,8 @@ from consultations.models import (
     NotificationState,
     Status,
 )
-from consultations.services import consultation_request_create, promised_contact_by
+from consultations.services import consultation_request_create
+from consultations.workflow import promised_contact_deadline
 from locations.models import HolidayClosure, Location
 from tests.factories import LocationFactory
 
@@ -273,11 +274,11 @@ def test_request_and_emails_commit_together_or_not_at_all(service_kwargs):
 
 def test_promise_is_the_end_of_the_next_business_day(location):
     friday_evening = dt.datetime(2026, 11, 13, 18, 0, tzinfo=PACIFIC)
-    assert promised_contact_by(location, friday_evening) == dt.datetime(
+    assert promised_contact_deadline(location, friday_evening) == dt.datetime(
         2026, 11, 16, 17, 0, tzinfo=PACIFIC
     )
     monday_morning = dt.datetime(2026, 11, 16, 8, 0, tzinfo=PACIFIC)
-    assert promised_contact_by(location, monday_morning) == dt.datetime(
+    assert promised_contact_deadline(location, monday_morning) == dt.datetime(
         2026, 11, 17, 17, 0, tzinfo=PACIFIC
     )
 
@@ -287,18 +288,20 @@ def test_promise_skips_holidays_and_uses_the_latest_closing_time(location):
     location.hours.filter(weekday=1).update(closes=dt.time(12))
     location.hours.create(weekday=1, opens=dt.time(13), closes=dt.time(19))
     friday_evening = dt.datetime(2026, 11, 13, 18, 0, tzinfo=PACIFIC)
-    assert promised_contact_by(location, friday_evening) == dt.datetime(
+    assert promised_contact_deadline(location, friday_evening) == dt.datetime(
         2026, 11, 17, 19, 0, tzinfo=PACIFIC
     )
 
 
 def test_no_promise_for_a_location_without_hours(service_kwargs):
+    # With no opening hours to go by, the promise falls back to one day.
     no_hours = LocationFactory(slug="nohours", weekday_hours=False)
-    assert promised_contact_by(no_hours) is None
+    now = timezone.now()
+    assert promised_contact_deadline(no_hours, now) == now + dt.timedelta(days=1)
     consultation = consultation_request_create(
-        **{**service_kwargs, "location": no_hours}
+        **{**service_kwargs, "location": no_hours, "now": now}
     )
-    assert consultation.promised_contact_by is None
+    assert consultation.promised_contact_by == now + dt.timedelta(days=1)
 
 
 def test_notification_state_follows_the_mail_queue(service_kwargs):

@@ -3,36 +3,21 @@ import datetime as dt
 import pytest
 from django.contrib.auth.models import Permission
 from django.utils import timezone
-from django_otp import DEVICE_ID_SESSION_KEY
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from locations.demo import load_demo_locations
 from pages.models import SiteSettings
 
 
-def _verified_client(client, user):
-    """A client signed in with a password *and* a confirmed TOTP device.
-
-    The admin is an OTPAdminSite, so a plain force_login is not enough.
-    """
-    device = TOTPDevice.objects.create(user=user, name="test", confirmed=True)
-    client.force_login(user)
-    session = client.session
-    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
-    session.save()
-    return client
-
-
 @pytest.fixture
-def otp_admin_client(client, django_user_model):
+def otp_admin_client(client, django_user_model, otp_login):
     user = django_user_model.objects.create_superuser(
         username="dana.admin", email="dana@lanternfield.example", password="x"
     )
-    return _verified_client(client, user)
+    return otp_login(client, user)
 
 
 @pytest.fixture
-def staff_client(client, django_user_model):
+def staff_client(client, django_user_model, otp_login):
     """A staff member who may view and change waitlist entries, and no more."""
     user = django_user_model.objects.create_user(
         username="sam.staff", password="x", is_staff=True
@@ -42,7 +27,7 @@ def staff_client(client, django_user_model):
             codename__in=["view_waitlistentry", "change_waitlistentry"]
         )
     )
-    _verified_client(client, user)
+    otp_login(client, user)
     client.user = user
     return client
 

@@ -11,7 +11,7 @@ from mailer.models import Message
 
 from locations.models import Location, StaffLocation, WaitlistEntry
 from locations.services import waitlist_notify_open
-from tests.locations.factories import LocationFactory, WaitlistEntryFactory
+from tests.factories import LocationFactory, WaitlistEntryFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -3,7 +3,7 @@ import datetime as dt
 import pytest
 
 from locations.models import Location
-from tests.locations.factories import HolidayClosureFactory, LocationFactory
+from tests.factories import HolidayClosureFactory, LocationFactory
 
 pytestmark = pytest.mark.django_db
 

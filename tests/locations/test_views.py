@@ -9,7 +9,7 @@ from PIL import Image
 
 from locations.models import Location
 from pages.models import SiteSettings
-from tests.locations.factories import LocationFactory
+from tests.factories import LocationFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -8,7 +8,7 @@ from clinic_site import protection
 from locations.forms import NEEDS_EMAIL, NEEDS_PHONE, NO_CONTACT
 from locations.models import Location, WaitlistEntry
 from locations.services import waitlist_entry_create
-from tests.locations.factories import LocationFactory, WaitlistEntryFactory
+from tests.factories import LocationFactory, WaitlistEntryFactory
 
 pytestmark = pytest.mark.django_db
 
