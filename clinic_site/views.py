@@ -1,7 +1,8 @@
 import sys
 
+from django.contrib.sessions.exceptions import SessionInterrupted
 from django.core.exceptions import DisallowedHost
-from django.db import DatabaseError
+from django.db import Error as DatabaseFailure
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
@@ -9,19 +10,31 @@ from django.template.loader import render_to_string
 from pages.models import SiteSettings
 
 
-def _error_page(request, template_name, status):
+def _error_page(request, template_name, status, **context):
     try:
         request.get_host()
     except DisallowedHost:
         # The page template asks the request for its host (canonical link),
         # which would raise again and end in gunicorn's bare 500. Render it
         # without the request; nothing from the bad header reaches the page.
-        context = {"site_settings": SiteSettings.load()}
+        context["site_settings"] = SiteSettings.load()
         return HttpResponse(render_to_string(template_name, context), status=status)
-    return render(request, template_name, status=status)
+    return render(request, template_name, context, status=status)
+
+
+def _caused_by_database(exception):
+    while exception is not None:
+        if isinstance(exception, DatabaseFailure):
+            return True
+        exception = exception.__cause__ or exception.__context__
+    return False
 
 
 def bad_request(request, exception=None):
+    if isinstance(exception, SessionInterrupted) and _caused_by_database(exception):
+        # The database went away after the view had finished (its session
+        # could not be saved): a request may have been stored, or not.
+        return _error_page(request, "503.html", 503, maybe_saved=True)
     return _error_page(request, "400.html", 400)
 
 
@@ -29,7 +42,7 @@ def server_error(request, *args, **kwargs):
     # Django calls this while handling the exception. A database that is away
     # can surface outside any view (a session load in middleware); the patient
     # then still gets the "call us" page, never a generic error.
-    if isinstance(sys.exc_info()[1], DatabaseError):
+    if isinstance(sys.exc_info()[1], DatabaseFailure):
         return _error_page(request, "503.html", 503)
     return _error_page(request, "500.html", 500)
 

@@ -304,6 +304,10 @@ class Stack:
         with open(self.sink_log) as lines:
             return [json.loads(line) for line in lines if line.strip()]
 
+    def worker_log(self):
+        path = self.raw / "mailworker.log"
+        return path.read_text(errors="replace") if path.exists() else ""
+
     def gunicorn_log(self):
         path = self.raw / "gunicorn.log"
         return path.read_text(errors="replace") if path.exists() else ""
@@ -330,7 +334,7 @@ class Stack:
         }
 
     def write_result(self, result):
-        result = {"drill": self.name, "finished": time.strftime("%Y-%m-%d %H:%M:%S"),
+        result = {"drill": self.name, "finished": time.strftime("%Y-%m-%d %H:%M:%SZ", time.gmtime()),
                   "machine": machine_load(), **result}  # fmt: skip
         path = RESULTS / f"{self.name}.json"
         path.write_text(json.dumps(result, indent=2, default=str) + "\n")

@@ -80,7 +80,7 @@ class Patients:
         result.get_status = page.status
         if page.status != 200:
             result.error = page.error or f"form page answered {page.status}"
-            result.body = page.text if self.keep_body else ""
+            result.body = page.text
             result.finished = time.time()
             return result
         fields = hidden_fields(find_form(page.text, "first_name"))

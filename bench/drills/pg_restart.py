@@ -71,8 +71,10 @@ def main():
                 outcome["acknowledged_303"] += 1
             elif status == 503:
                 outcome["unavailable_503"] += 1
-                if PHONE_TEL not in r.body or "hank you" in r.body:
+                if PHONE_TEL not in r.body or "We have your request" in r.body:
                     bad_outage_pages.append(r.n)
+                if "could not confirm" in r.body:
+                    outcome["unavailable_503_maybe_saved"] += 1
             else:
                 outcome[f"other_{status}"] += 1
             if r.started > back_at + 0.5 and not r.acknowledged:
@@ -116,6 +118,10 @@ def main():
                 "errors_after_database_back": len(errors_after),
                 "error_samples": errors_after[:5],
                 "acknowledged_but_not_stored": len(lost),
+                # Stored, but the patient saw the "could not confirm, call us"
+                # page: the database went away after the commit.
+                "stored_but_not_acknowledged": ConsultationRequest.objects.count()
+                - len(acknowledged),
                 "post_latency": latency_summary(
                     [r.post_seconds for r in results if r.post_status]
                 ),
@@ -133,10 +139,13 @@ def main():
             and not errors_after
             and not lost
             and outcome["failures_outside_outage_windows"] == 0
-            and set(outcome) <= {"acknowledged_303", "unavailable_503"}
+            and set(outcome)
+            <= {"acknowledged_303", "unavailable_503", "unavailable_503_maybe_saved"}
             and result["staff_emails_delivered"] == len(staff_ids)
-            and result["requests_notified_twice"] == 0
         )
+        # A second copy of a staff email (same Message-ID) is possible when the
+        # database dies between the SMTP server's "250 OK" and the worker's
+        # commit: reported, not failed (see docs/reliability.md).
         log(f"pg-restart: {'PASS' if ok else 'FAIL'} {result}")
         return 0 if ok else 1
 

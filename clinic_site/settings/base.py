@@ -155,7 +155,11 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # transaction as the record it is about; a separate worker delivers it.
 EMAIL_BACKEND = "mailer.backend.DbBackend"
 _email = env.email_url("EMAIL_URL", default="consolemail://")
-MAILER_EMAIL_BACKEND = _email.pop("EMAIL_BACKEND")
+# The worker sends through a journal that remembers each Message-ID it has
+# delivered (in Redis), so a worker killed between the SMTP server's "250 OK"
+# and its database commit does not send that email again on restart.
+MAILER_EMAIL_BACKEND = "pages.mail.JournaledBackend"
+MAILER_DELIVERY_BACKEND = _email.pop("EMAIL_BACKEND")
 EMAIL_HOST = _email.get("EMAIL_HOST", "localhost")
 EMAIL_PORT = _email.get("EMAIL_PORT", 25)
 EMAIL_HOST_USER = _email.get("EMAIL_HOST_USER", "")
@@ -170,6 +174,11 @@ DEFAULT_FROM_EMAIL = env(
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 MAILER_EMPTY_QUEUE_SLEEP = env.int("MAILER_EMPTY_QUEUE_SLEEP", default=5)
 MAILER_ERROR_HANDLER = "pages.mail.defer_without_details"
+# No lock file: a worker killed with SIGKILL leaves it behind and every later
+# worker then quits at once, so nothing is ever sent again (fault drill 4).
+# Each message is still locked with SELECT ... FOR UPDATE NOWAIT while it is
+# sent, so two workers never send the same row.
+MAILER_USE_FILE_LOCK = False
 # Deferred mail is retried with back-off: 1, 2, 4 … minutes, capped at an hour.
 MAILER_RETRY_BASE_SECONDS = env.int("MAILER_RETRY_BASE_SECONDS", default=60)
 MAILER_RETRY_MAX_SECONDS = 3600

@@ -1,5 +1,6 @@
 from unittest import mock
 
+from django.contrib.sessions.backends.base import UpdateError
 from django.db import OperationalError
 from django.test import Client
 
@@ -25,3 +26,33 @@ def test_other_errors_still_get_the_500_page(demo, settings):
     response = Client(raise_request_exception=False).get("/__tests__/fail/")
     assert response.status_code == 500
     assert "Sorry, something went wrong on our side" in response.content.decode()
+
+
+def _session_save_hits_a_dead_database(self, must_create=False):
+    try:
+        raise OperationalError("server closed the connection unexpectedly")
+    except OperationalError:
+        raise UpdateError  # noqa: B904 - chained as Django chains it
+
+
+def test_database_lost_after_a_request_was_stored_asks_the_patient_to_call(
+    demo, settings
+):
+    from consultations.models import ConsultationRequest
+    from tests.site.hostile import consultation_data
+
+    client = Client(raise_request_exception=False)
+    with mock.patch(
+        "django.contrib.sessions.backends.db.SessionStore.save",
+        _session_save_hits_a_dead_database,
+    ):
+        response = client.post("/consultation/", consultation_data(1, "oakland"))
+
+    # The request is in the database, but the patient cannot be shown the
+    # thank-you page: they must not be told it failed, nor that it worked.
+    assert ConsultationRequest.objects.count() == 1
+    assert response.status_code == 503
+    body = response.content.decode()
+    assert "We could not confirm your request" in body
+    assert "nothing was sent" not in body
+    assert 'href="tel:+15105550100"' in body

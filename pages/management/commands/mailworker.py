@@ -4,7 +4,8 @@ import time
 
 from django.conf import settings
 from django.core.management.base import BaseCommand
-from django.db import DatabaseError, connection
+from django.db import Error as DatabaseFailure
+from django.db import connection
 from mailer import engine
 from mailer.models import Message
 
@@ -34,7 +35,9 @@ class Command(BaseCommand):
                 retry_due_deferred()
                 if Message.objects.non_deferred().exists():
                     engine.send_all()
-            except DatabaseError as exc:
+            # Error, not just DatabaseError: a connection dropped mid-transaction
+            # surfaces as InterfaceError ("connection already closed").
+            except DatabaseFailure as exc:
                 if once:
                     raise
                 # A database restart must not stop mail for good: drop the dead
