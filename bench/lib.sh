@@ -160,8 +160,10 @@ bench_start_site() {
 
 bench_start_bare() {
     log "gunicorn (bare startproject settings, same config) on $BARE_URL"
+    curl -fsS "$SITE_URL$ARTICLE_PATH" -o "$WORK/article-copy.html"
     (
         export DJANGO_SETTINGS_MODULE=bench.bare_settings
+        export BARE_COPY_FILE="$WORK/article-copy.html"
         start_gunicorn "$BARE_PORT" bench.bare_wsgi:application
     )
     wait_for_url "$BARE_URL/hello/"

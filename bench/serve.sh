@@ -23,6 +23,7 @@ targets=(
     "home $SITE_URL/"
     "location $SITE_URL$LOCATION_PATH"
     "bare_hello $BARE_URL/hello/"
+    "bare_article_copy $BARE_URL/article-copy/"
     "nginx_static $STATIC_URL_BASE$ARTICLE_PATH"
     "nginx_microcache $CACHE_URL$ARTICLE_PATH"
 )

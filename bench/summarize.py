@@ -118,6 +118,7 @@ def throughput(args) -> None:
         "runs": runs,
         "ratios": {
             "article/bare_hello": ratio("article", "bare_hello"),
+            "article/bare_article_copy": ratio("article", "bare_article_copy"),
             "article/nginx_static": ratio("article", "nginx_static"),
             "nginx_microcache/nginx_static": ratio("nginx_microcache", "nginx_static"),
         },
