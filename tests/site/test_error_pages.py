@@ -72,10 +72,7 @@ def test_a_nul_in_an_admin_filter_is_refused_not_a_server_error(
     assert response.status_code == 400
 
 
-def test_a_nul_in_a_posted_form_is_refused(client, demo):
-    from tests.site.hostile import consultation_data
-
-    response = client.post(
-        "/consultation/", consultation_data(1, "oakland", message="a\x00b")
-    )
+def test_a_nul_in_an_admin_form_post_is_refused(otp_staff_client):
+    url = reverse("admin:consultations_consultationrequest_changelist")
+    response = otp_staff_client.post(url, {"action": "x\x00", "_selected_action": "1"})
     assert response.status_code == 400
