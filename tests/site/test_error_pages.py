@@ -82,3 +82,9 @@ def test_a_nul_in_a_posted_form_gets_a_message_and_stores_nothing(client, demo):
     assert response.status_code == 200
     assert "error-summary" in response.content.decode()
     assert ConsultationRequest.objects.count() == 0
+
+
+def test_a_nul_in_an_admin_form_post_is_refused(otp_staff_client):
+    url = reverse("admin:consultations_consultationrequest_changelist")
+    response = otp_staff_client.post(url, {"action": "x\x00", "_selected_action": "1"})
+    assert response.status_code == 400
