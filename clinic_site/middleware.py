@@ -2,6 +2,7 @@ import time
 
 from django.conf import settings
 from django.contrib.auth import logout
+from django.core.exceptions import SuspiciousOperation
 from django.utils.cache import add_never_cache_headers, patch_cache_control
 
 
@@ -19,6 +20,30 @@ class HealthCheckMiddleware:
             from pages.views import healthz
 
             return healthz(request)
+        return self.get_response(request)
+
+
+class RefuseNulMiddleware:
+    """Answer 400 to an admin request whose query string or form has a NUL.
+
+    PostgreSQL refuses NUL in text, and the admin passes list-filter values
+    such as ``?language__exact=a%00b`` straight to the database, which then
+    fails with a 500 (found by bench/fuzz.py). The public forms are left to
+    their own validation, which shows the patient a readable error instead.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if _is_admin(request):
+            sources = [request.GET]
+            if request.method == "POST":
+                sources.append(request.POST)
+            for data in sources:
+                for key, values in data.lists():
+                    if "\x00" in key or any("\x00" in value for value in values):
+                        raise SuspiciousOperation("NUL character in admin request")
         return self.get_response(request)
 
 

@@ -48,6 +48,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "clinic_site.middleware.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "clinic_site.middleware.RefuseNulMiddleware",
     # Answers anonymous views of cached pages before anything below runs.
     "pages.caching.PageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",

@@ -1,8 +1,10 @@
 from unittest import mock
 
+import pytest
 from django.contrib.sessions.backends.base import UpdateError
 from django.db import OperationalError
 from django.test import Client
+from django.urls import reverse
 
 
 def test_database_outage_outside_a_view_gets_the_call_us_page(demo, settings):
@@ -56,3 +58,33 @@ def test_database_lost_after_a_request_was_stored_asks_the_patient_to_call(
     assert "We could not confirm your request" in body
     assert "nothing was sent" not in body
     assert 'href="tel:+15105550100"' in body
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["language__exact=a%00b", "q=%00", "status%00=new", "o=1%00"],
+)
+def test_a_nul_in_an_admin_filter_is_refused_not_a_server_error(
+    otp_staff_client, query
+):
+    url = reverse("admin:consultations_consultationrequest_changelist")
+    response = otp_staff_client.get(f"{url}?{query}")
+    assert response.status_code == 400
+
+
+def test_a_nul_in_a_posted_form_gets_a_message_and_stores_nothing(client, demo):
+    from consultations.models import ConsultationRequest
+    from tests.site.hostile import consultation_data
+
+    response = client.post(
+        "/consultation/", consultation_data(1, "oakland", message="a\x00b")
+    )
+    assert response.status_code == 200
+    assert "error-summary" in response.content.decode()
+    assert ConsultationRequest.objects.count() == 0
+
+
+def test_a_nul_in_an_admin_form_post_is_refused(otp_staff_client):
+    url = reverse("admin:consultations_consultationrequest_changelist")
+    response = otp_staff_client.post(url, {"action": "x\x00", "_selected_action": "1"})
+    assert response.status_code == 400

@@ -139,6 +139,10 @@ def _crawl(client, settings):
     paths = _public_paths(client)
     for path in [*paths, "/robots.txt", "/sitemap.xml", "/consultation/thanks/"]:
         responses.append((path, client.get(path)))
+    # Again: content pages now come from the page cache, whose stored headers
+    # must be just as complete.
+    for path in paths:
+        responses.append((f"{path} (second visit)", client.get(path)))
 
     form = client.get("/consultation/")
     token = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', form.content)
