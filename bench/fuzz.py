@@ -44,7 +44,7 @@ PLAN = {
 }
 DB = os.environ.get("FUZZ_DB", "wt_hardening_fuzz")
 PG = os.environ.get("FUZZ_PG", "postgres://postgres@127.0.0.1:5432")
-REDIS_URL = os.environ.get("FUZZ_REDIS_URL", "redis://127.0.0.1:6379/7")
+REDIS_URL = os.environ.get("FUZZ_REDIS_URL", "redis://127.0.0.1:6379/14")
 HOST = "clinic.example"
 ADMIN = "staff-fuzz/"
 RESULT_PATH = ROOT / "bench" / "results" / "drills" / "fuzz.json"

@@ -8,7 +8,10 @@
 #   bash bench/drills/run_all.sh smtp_down load  # a selection
 #
 # Needs root (pg_createcluster), PostgreSQL server binaries, redis-server on
-# 127.0.0.1:6379 (db 7 is flushed) and wrk. Ports 8790-8792 must be free.
+# 127.0.0.1:6379 (db 14 is flushed; DRILL_REDIS_URL / FUZZ_REDIS_URL choose another)
+# and wrk. Ports 8790-8792 must be free (DRILL_PG_PORT, DRILL_SMTP_PORT,
+# DRILL_WEB_PORT). The fuzz drops and recreates the database FUZZ_DB
+# (wt_hardening_fuzz) on FUZZ_PG (postgres://postgres@127.0.0.1:5432).
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 PY=${PYTHON:-.venv/bin/python}
