@@ -95,7 +95,7 @@ MASS_ASSIGNMENT = [
     "pk",
     "location_id",
     "internal_notes",
-    "duplicate_count",
+    "repeat_of",
     "submission_token",
     "ip_hash",
     "consented_at",
@@ -647,7 +647,7 @@ def _consultation_triage_problems(row):
         problems.append("triage_field_set_from_form:status")
     if row.assigned_to_id is not None:
         problems.append("triage_field_set_from_form:assigned_to")
-    if row.internal_notes or row.duplicate_count:
+    if row.internal_notes:
         problems.append("triage_field_set_from_form:notes")
     if row.urgent and row.self_harm_answer != "yes":
         problems.append("triage_field_set_from_form:urgent")

@@ -3,14 +3,15 @@ from django.contrib import admin, messages
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.views.main import ChangeList
 from django.contrib.auth import get_user_model
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Exists, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.http import HttpResponseRedirect
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from mailer.models import RESULT_SUCCESS, MessageLog
@@ -20,6 +21,7 @@ from .admin_export import EXPORT_PERMISSION, consultation_requests_csv
 from .admin_filters import (
     AssigneeFilter,
     OverdueFilter,
+    RepeatFilter,
     StatusFilter,
     phone_search_q,
 )
@@ -36,6 +38,7 @@ from .notifications_admin import notification_state
 from .services_triage import (
     access_log_record,
     call_attempt_record,
+    consultation_request_close_as_repeat,
     check_attempt_time,
     consultation_requests_assign,
     consultation_requests_transition,
@@ -189,12 +192,13 @@ class ConsultationRequestAdmin(LocationScopedAdminMixin, SimpleHistoryAdmin):
         "assigned_to",
         "staff_notified",
     ]
-    list_select_related = ["location", "assigned_to"]
+    list_select_related = ["location", "assigned_to", "repeat_of"]
     list_filter = [
         StatusFilter,
         ("location", StaffLocationFilter),
         "urgent",
         OverdueFilter,
+        RepeatFilter,
         AssigneeFilter,
         "interest",
         "created_at",
@@ -203,7 +207,7 @@ class ConsultationRequestAdmin(LocationScopedAdminMixin, SimpleHistoryAdmin):
     search_fields = ["=reference", "first_name", "last_name", "email"]
     search_help_text = _("Reference, name, email, or phone number in any format.")
     list_per_page = 50
-    actions = ["assign_to_me", "mark_contacting", "mark_spam"]
+    actions = ["assign_to_me", "mark_contacting", "close_as_repeat", "mark_spam"]
     history_list_display = ["status", "assigned_to"]
     fieldsets = [
         (
@@ -217,7 +221,7 @@ class ConsultationRequestAdmin(LocationScopedAdminMixin, SimpleHistoryAdmin):
                     "self_harm_answer",
                     "interest",
                     "message",
-                    "duplicate_count",
+                    "repeat_links",
                 ]
             },
         ),
@@ -445,6 +449,44 @@ class ConsultationRequestAdmin(LocationScopedAdminMixin, SimpleHistoryAdmin):
     def mark_spam(self, request, queryset):
         self._bulk_transition(request, queryset, Status.SPAM)
 
+    @admin.action(
+        description=_("Close as a repeat of the linked earlier request"),
+        permissions=["change"],
+    )
+    def close_as_repeat(self, request, queryset):
+        closed = skipped = 0
+        for consultation_request in queryset.select_related("repeat_of"):
+            try:
+                changed = consultation_request_close_as_repeat(
+                    consultation_request=consultation_request, by=request.user
+                )
+            except ValidationError:
+                changed = False
+            closed += changed
+            skipped += not changed
+        self.message_user(
+            request,
+            ngettext(
+                "%(count)d request closed as a repeat.",
+                "%(count)d requests closed as repeats.",
+                closed,
+            )
+            % {"count": closed},
+        )
+        if skipped:
+            self.message_user(
+                request,
+                ngettext(
+                    "%(count)d request was left as it was: it is not a linked "
+                    "repeat, or it is already closed.",
+                    "%(count)d requests were left as they were: they are not "
+                    "linked repeats, or they are already closed.",
+                    skipped,
+                )
+                % {"count": skipped},
+                messages.WARNING,
+            )
+
     def _bulk_transition(self, request, queryset, status):
         moved, skipped = consultation_requests_transition(
             queryset=queryset, to_status=status, by=request.user
@@ -536,6 +578,42 @@ class ConsultationRequestAdmin(LocationScopedAdminMixin, SimpleHistoryAdmin):
                 _("Overdue: no call yet and the promised time has passed"),
             )
         return _("No")
+
+    @admin.display(description=_("possible repeat"))
+    def repeat_links(self, obj):
+        """Both directions of the staff-only repeat link, within the user's scope."""
+        links = []
+        if obj.repeat_of_id:
+            links.append((_("Possible repeat of"), [obj.repeat_of]))
+        later = list(obj.repeats.order_by("created_at"))
+        if later:
+            links.append((_("Possible repeats of this request"), later))
+        if not links:
+            return _("No")
+        return format_html_join(
+            mark_safe("<br>"),  # nosec B308 B703 # a literal
+            "{}: {}",
+            (
+                (
+                    label,
+                    format_html_join(
+                        ", ",
+                        '<a href="{}">{}</a>',
+                        (
+                            (
+                                reverse(
+                                    "admin:consultations_consultationrequest_change",
+                                    args=[other.pk],
+                                ),
+                                other.reference,
+                            )
+                            for other in others
+                        ),
+                    ),
+                )
+                for label, others in links
+            ),
+        )
 
     @admin.display(description=_("phone"))
     def phone_link(self, obj):

@@ -84,6 +84,26 @@ class AssigneeFilter(admin.SimpleListFilter):
         return queryset
 
 
+class RepeatFilter(admin.SimpleListFilter):
+    """Requests the intake linked to an earlier one (same phone or email, 24 h)."""
+
+    title = _("possible repeat")
+    parameter_name = "repeat"
+
+    def lookups(self, request, model_admin):
+        return [
+            ("yes", _("Possible repeats")),
+            ("linked", _("Has possible repeats")),
+        ]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.filter(repeat_of__isnull=False)
+        if self.value() == "linked":
+            return queryset.filter(repeats__isnull=False).distinct()
+        return queryset
+
+
 def phone_search_q(term: str) -> Q | None:
     """A filter matching the stored E.164 phone for a number typed in any format.
 

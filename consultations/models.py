@@ -37,6 +37,7 @@ class Status(models.TextChoices):
     NO_RESPONSE = "no_response", _("No response")
     WITHDRAWN = "withdrawn", _("Withdrawn by patient")
     SPAM = "spam", _("Spam")
+    REPEAT = "repeat", _("Closed as a repeat")
 
 
 OPEN_STATUSES = (Status.NEW, Status.CONTACTING, Status.SCHEDULED)
@@ -47,6 +48,8 @@ EXIT_STATUSES = (
     Status.WITHDRAWN,
     Status.SPAM,
 )
+# REPEAT is not offered in the status menu: only the "close as a repeat"
+# action sets it, and only on a request the intake linked to an earlier one.
 ALLOWED_TRANSITIONS = {
     Status.NEW: {Status.CONTACTING, *EXIT_STATUSES},
     Status.CONTACTING: {Status.SCHEDULED, *EXIT_STATUSES},
@@ -207,10 +210,20 @@ class ConsultationRequest(models.Model):
     staff_notification_id = models.CharField(
         _("staff email Message-ID"), max_length=200, blank=True
     )
-    duplicate_count = models.PositiveIntegerField(
-        _("repeat submissions"),
-        default=0,
-        help_text=_("Further requests from the same phone or email within 24 hours."),
+    # Staff-only: a likely repeat points at the earlier open request from the
+    # same phone or email. The two stay separate rows; nothing is copied.
+    repeat_of = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="repeats",
+        verbose_name=_("possible repeat of"),
+        help_text=_(
+            "An open request at the same location with the same phone number or "
+            "email, less than 24 hours older. It may be the same person or "
+            "someone sharing their phone."
+        ),
     )
 
     # Triage: the only fields staff change.

@@ -52,9 +52,15 @@ def consultation_request_create(
 ) -> ConsultationRequest:
     """Store a request and queue its emails, all in one transaction.
 
-    Returns the request the patient should be shown: a new one, the one already
-    stored for this submission token (double submit), or an open one from the
-    same phone or email at the same location in the last 24 hours (repeat).
+    Every valid submission is its own row. Returns the new request, or the one
+    already stored for this submission token (the same rendered form sent
+    twice: a double click, back-and-resubmit, concurrent reposts).
+
+    A likely repeat (same location, same phone or email, within 24 hours of
+    an open request) is stored in full and only *linked* to the earlier one,
+    for staff to review: nothing of either request is copied, shown to the
+    other submitter or changed. Two people can share a household phone. A
+    repeat does not email staff again unless it is urgent.
     """
     now = now or timezone.now()
     consultation = ConsultationRequest(
@@ -87,12 +93,11 @@ def consultation_request_create(
         stored = _stored_for_token(consultation.submission_token)
         if stored is not None:
             return stored
-        earlier = _recent_request_from(consultation, now)
-        if earlier is not None:
-            return _merge_repeat(earlier, consultation, now)
+        consultation.repeat_of = _recent_request_from(consultation, now)
+        notify_staff = consultation.repeat_of is None or consultation.urgent
         for attempt in range(SAVE_ATTEMPTS):
-            consultation.staff_notification_id = _message_id(
-                consultation.reference, "staff"
+            consultation.staff_notification_id = (
+                _message_id(consultation.reference, "staff") if notify_staff else ""
             )
             try:
                 with transaction.atomic():
@@ -106,7 +111,8 @@ def consultation_request_create(
                     raise
                 consultation.pk = None
                 consultation.reference = new_reference()  # a reference collision
-        _queue_staff_email(consultation)
+        if notify_staff:
+            _queue_staff_email(consultation)
         if consultation.email:
             _queue_patient_email(consultation)
     return consultation
@@ -142,6 +148,9 @@ def _stored_for_token(token):
 
 
 def _recent_request_from(consultation, now):
+    """The earliest open request at this location from the same phone or email
+    in the last 24 hours, or None. Phones are stored in E.164, so any typed
+    format compares equal; emails compare without case."""
     same_contact = Q(phone=consultation.phone)
     if consultation.email:
         same_contact |= Q(email__iexact=consultation.email)
@@ -155,38 +164,6 @@ def _recent_request_from(consultation, now):
         .order_by("created_at")
         .first()
     )
-
-
-def _merge_repeat(earlier, repeat, now):
-    earlier = ConsultationRequest.objects.select_for_update().get(pk=earlier.pk)
-    # A short tag of the repeat's form token makes a double submit of the
-    # repeat count once.
-    tag = f"(form {(repeat.submission_token or '')[:10]})"
-    if repeat.submission_token and tag in earlier.internal_notes:
-        return earlier
-    stamp = now.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
-    lines = [
-        f"{stamp}: "
-        + _("a repeat request from the same phone or email was merged here")
-        + f" {tag}."
-    ]
-    earlier.duplicate_count += 1
-    fields = ["duplicate_count", "internal_notes"]
-    becomes_urgent = repeat.urgent and not earlier.urgent
-    if becomes_urgent:
-        lines.append(
-            f"{stamp}: "
-            + _("the repeat answered yes to the self-harm question: now urgent.")
-        )
-        earlier.urgent = True
-        earlier.self_harm_answer = repeat.self_harm_answer
-        earlier.staff_notification_id = _message_id(earlier.reference, "staff-urgent")
-        fields += ["urgent", "self_harm_answer", "staff_notification_id"]
-    earlier.internal_notes = "\n".join(filter(None, [earlier.internal_notes, *lines]))
-    earlier.save(update_fields=fields)
-    if becomes_urgent:
-        _queue_staff_email(earlier, now_urgent=True)
-    return earlier
 
 
 def _message_id(reference: str, audience: str) -> str:
@@ -225,7 +202,7 @@ def _email_context(consultation):
     }
 
 
-def _queue_staff_email(consultation, *, now_urgent=False):
+def _queue_staff_email(consultation):
     """To the location's staff: reference, location, urgency and an admin link only."""
     admin_path = reverse(
         "admin:consultations_consultationrequest_change", args=[consultation.pk]
@@ -233,7 +210,6 @@ def _queue_staff_email(consultation, *, now_urgent=False):
     context = {
         **_email_context(consultation),
         "admin_url": settings.SITE_URL + admin_path,
-        "now_urgent": now_urgent,
     }
     with translation.override(settings.LANGUAGE_CODE):
         _queue_email(

@@ -12,7 +12,13 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .models import AccessLog, CallAttempt, ConsultationRequest
+from .models import (
+    OPEN_STATUSES,
+    AccessLog,
+    CallAttempt,
+    ConsultationRequest,
+    Status,
+)
 from .workflow import apply_transition
 
 # Clocks drift; an attempt logged a few minutes "in the future" is still fine.
@@ -69,6 +75,31 @@ def consultation_request_transition(
     if not apply_transition(consultation_request, to_status, now=now):
         return False
     consultation_request._history_user = by
+    consultation_request.save(update_fields=["status", "closed_at"])
+    return True
+
+
+@transaction.atomic
+def consultation_request_close_as_repeat(
+    *, consultation_request: ConsultationRequest, by, now=None
+) -> bool:
+    """Close a linked repeat by hand: a staff decision that it is the same person.
+
+    Only a request that the intake linked to an earlier one can be closed this
+    way. The earlier request stays as it is; nothing is copied between them.
+    Returns whether anything changed. The history row names who and why.
+    """
+    earlier = consultation_request.repeat_of
+    if earlier is None:
+        raise ValidationError(
+            _("This request is not linked to an earlier one."), code="not_a_repeat"
+        )
+    if consultation_request.status not in OPEN_STATUSES:
+        return False
+    consultation_request.status = Status.REPEAT
+    consultation_request.closed_at = now or timezone.now()
+    consultation_request._history_user = by
+    consultation_request._change_reason = f"Closed as a repeat of {earlier.reference}"
     consultation_request.save(update_fields=["status", "closed_at"])
     return True
 

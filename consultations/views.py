@@ -122,7 +122,8 @@ def _submit(request):
         consultation.reference,
         consultation.location,
         consultation.promised_contact_by,
-        urgent or consultation.urgent,
+        # Only this submission's own answer: never another request's.
+        consultation.urgent,
     )
     return _see_other(reverse("consultations:thanks"))
 

@@ -90,5 +90,5 @@ def test_50_concurrent_reposts_of_one_form_create_one_request(form_data):
 
     assert codes == [303] * 50
     consultation = ConsultationRequest.objects.get()
-    assert consultation.duplicate_count == 0
+    assert consultation.repeat_of is None
     assert Message.objects.count() == 1

@@ -151,39 +151,62 @@ def test_token_collision_in_the_database_returns_the_stored_request(
     assert ConsultationRequest.objects.count() == 1
 
 
+def staff_emails():
+    return [e for e in queued_emails() if "-desk@" in ",".join(e.to)]
+
+
 @pytest.mark.parametrize(
     "change",
     [
-        {"phone": "+15105550142", "email": "someone-else@patient.example"},
-        {"phone": "+15105550177", "email": "MARISOL@patient.example"},
+        # The same number typed another way: stored in E.164, so it matches.
+        {"phone": "(510) 555-0142", "email": "someone-else@patient.example"},
+        {"phone": "+15105550177", "email": "MARISOL@Patient.Example"},
     ],
-    ids=["same phone", "same email"],
+    ids=["same phone in another format", "same email in another case"],
 )
-def test_repeat_from_same_phone_or_email_within_a_day_is_merged(service_kwargs, change):
-    first = consultation_request_create(**service_kwargs)
-    messages_before = Message.objects.count()
-    repeat = consultation_request_create(
-        **{**service_kwargs, **change, "submission_token": "token-2"}
-    )
-    assert repeat.pk == first.pk
-    assert ConsultationRequest.objects.count() == 1
-    first.refresh_from_db()
-    assert first.duplicate_count == 1
-    assert "repeat request" in first.internal_notes
-    assert Message.objects.count() == messages_before
-
-
-def test_double_submit_of_a_repeat_counts_once(service_kwargs):
-    consultation_request_create(**service_kwargs)
-    for _ in range(2):
-        consultation_request_create(**{**service_kwargs, "submission_token": "t-2"})
-    consultation_request_create(**{**service_kwargs, "submission_token": "t-3"})
-    assert ConsultationRequest.objects.get().duplicate_count == 2
-
-
-def test_repeat_that_answers_yes_makes_the_request_urgent_and_tells_staff(
-    service_kwargs,
+def test_repeat_is_its_own_request_linked_for_staff_and_changes_nothing(
+    service_kwargs, change
 ):
+    first = consultation_request_create(**service_kwargs)
+    before = ConsultationRequest.objects.filter(pk=first.pk).values().get()
+    repeat = consultation_request_create(
+        **{
+            **service_kwargs,
+            **change,
+            "first_name": "Ana",
+            "message": "My own words.",
+            "submission_token": "token-2",
+        }
+    )
+    assert repeat.pk != first.pk
+    assert repeat.reference != first.reference
+    assert ConsultationRequest.objects.count() == 2
+    repeat.refresh_from_db()
+    assert repeat.first_name == "Ana"
+    assert repeat.message == "My own words."
+    assert repeat.repeat_of_id == first.pk
+    # The earlier request is exactly as it was.
+    assert ConsultationRequest.objects.filter(pk=first.pk).values().get() == before
+    assert list(first.repeats.all()) == [repeat]
+
+
+def test_household_phone_two_names_gives_two_requests(service_kwargs):
+    first = consultation_request_create(**{**service_kwargs, "email": ""})
+    partner = consultation_request_create(
+        **{
+            **service_kwargs,
+            "first_name": "Teodoro",
+            "last_name": "Quintero",
+            "email": "",
+            "submission_token": "token-2",
+        }
+    )
+    names = set(ConsultationRequest.objects.values_list("first_name", flat=True))
+    assert names == {"Marisol", "Teodoro"}
+    assert partner.reference != first.reference
+
+
+def test_a_yes_on_a_repeat_never_makes_the_earlier_request_urgent(service_kwargs):
     first = consultation_request_create(**{**service_kwargs, "email": ""})
     repeat = consultation_request_create(
         **{
@@ -193,19 +216,57 @@ def test_repeat_that_answers_yes_makes_the_request_urgent_and_tells_staff(
             "submission_token": "token-2",
         }
     )
-    assert repeat.pk == first.pk
-    assert repeat.urgent
-    update = queued_emails()[-1]
-    assert update.subject.startswith("URGENT")
-    assert repeat.staff_notification_id == update.extra_headers["Message-ID"]
-    assert update.extra_headers["Message-ID"] != first.staff_notification_id
+    first.refresh_from_db()
+    assert first.urgent is False
+    assert first.self_harm_answer == "no"
+    assert repeat.urgent is True
+    # An urgent repeat is a new urgent request: staff are told about it.
+    urgent = staff_emails()[-1]
+    assert urgent.subject.startswith("URGENT")
+    assert repeat.reference in urgent.subject
+    assert urgent.extra_headers["Message-ID"] == repeat.staff_notification_id
+
+
+def test_a_repeat_of_an_urgent_request_learns_nothing_of_it(service_kwargs):
+    first = consultation_request_create(**{**service_kwargs, "self_harm_answer": "yes"})
+    repeat = consultation_request_create(
+        **{**service_kwargs, "self_harm_answer": "no", "submission_token": "token-2"}
+    )
+    assert first.urgent and not repeat.urgent
+    assert repeat.self_harm_answer == "no"
+
+
+def test_a_non_urgent_repeat_does_not_email_staff_again(service_kwargs):
+    consultation_request_create(**service_kwargs)
+    assert len(staff_emails()) == 1
+    repeat = consultation_request_create(
+        **{
+            **service_kwargs,
+            "email": "other@patient.example",
+            "submission_token": "token-2",
+        }
+    )
+    assert len(staff_emails()) == 1
+    assert repeat.staff_notification_id == ""
+    # The repeat's own acknowledgement still goes to its own address only.
+    assert queued_emails()[-1].to == ["other@patient.example"]
+    assert repeat.reference in queued_emails()[-1].body
+
+
+def test_double_submit_of_a_repeat_is_one_row(service_kwargs):
+    consultation_request_create(**service_kwargs)
+    for _ in range(2):
+        consultation_request_create(**{**service_kwargs, "submission_token": "t-2"})
+    assert ConsultationRequest.objects.count() == 2
 
 
 @pytest.mark.parametrize(
     "situation",
     ["other location", "older than a day", "earlier one closed"],
 )
-def test_no_merge_outside_the_same_open_location_and_day(service_kwargs, situation):
+def test_no_repeat_link_outside_the_same_open_location_and_day(
+    service_kwargs, situation
+):
     first = consultation_request_create(**service_kwargs)
     repeat_kwargs = {**service_kwargs, "submission_token": "token-2"}
     if situation == "other location":
@@ -218,6 +279,7 @@ def test_no_merge_outside_the_same_open_location_and_day(service_kwargs, situati
         ConsultationRequest.objects.filter(pk=first.pk).update(status=Status.WITHDRAWN)
     repeat = consultation_request_create(**repeat_kwargs)
     assert repeat.pk != first.pk
+    assert repeat.repeat_of is None
     assert ConsultationRequest.objects.count() == 2
 
 

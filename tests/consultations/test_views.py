@@ -155,12 +155,45 @@ def test_double_submit_creates_one_request(client, valid_data):
     )
 
 
-def test_repeat_within_a_day_shows_the_existing_reference(client, valid_data):
-    client.post(URL, valid_data)
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"phone": "510.555.0142", "email": ""},
+        {"phone": "(503) 555-0177", "email": "MARISOL@PATIENT.EXAMPLE"},
+    ],
+    ids=["phone in another format", "email in another case"],
+)
+def test_a_repeat_submitter_sees_only_their_own_reference_and_answers(
+    client, valid_data, change
+):
+    """The privacy bug: a match on phone or email showed the first person's request."""
+    from django.test import Client
+
+    client.post(URL, {**valid_data, "self_harm": "yes"})
     original = ConsultationRequest.objects.get()
-    client.post(URL, {**valid_data, "form_token": aged_token(20)})
-    assert ConsultationRequest.objects.count() == 1
-    assert reference_on(client.get(THANKS)) == original.reference
+    other = Client()
+    response = other.post(
+        URL,
+        {
+            **valid_data,
+            **change,
+            "first_name": "Luz",
+            "self_harm": "no",
+            "form_token": aged_token(20),
+        },
+    )
+    assert response.status_code == 303
+    assert ConsultationRequest.objects.count() == 2
+    mine = ConsultationRequest.objects.exclude(pk=original.pk).get()
+    page = other.get(THANKS)
+    html = page.content.decode()
+    assert reference_on(page) == mine.reference != original.reference
+    assert original.reference not in html
+    # Their own answer ("no"), not the first person's crisis text.
+    assert 'id="crisis-panel"' not in html
+    assert "You told us you are having thoughts" not in html
+    original.refresh_from_db()
+    assert original.first_name == "Marisol"
 
 
 def test_honeypot_gets_the_same_redirect_and_nothing_is_stored(client, valid_data):

@@ -31,7 +31,8 @@ def _smuggled(staff, other_location):
         "reference": "HACKED22",
         "location_id": str(other_location.pk),
         "internal_notes": "smuggled",
-        "duplicate_count": "9",
+        "repeat_of": "1",
+        "repeat_of_id": "1",
         "submission_token": "chosen-by-attacker",
         "ip_hash": "0" * 64,
         "consented_at": "2001-01-01T00:00:00Z",
@@ -62,7 +63,7 @@ def test_consultation_form_ignores_fields_it_does_not_offer(client, demo, staff_
     assert stored.consented_at >= started - dt.timedelta(seconds=5)
     assert stored.reference != "HACKED22"
     assert stored.internal_notes == ""
-    assert stored.duplicate_count == 0
+    assert stored.repeat_of_id is None
     assert stored.submission_token != "chosen-by-attacker"
     assert stored.ip_hash != "0" * 64
     assert stored.pk != 999999
