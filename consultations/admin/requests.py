@@ -478,7 +478,7 @@ class ConsultationRequestAdmin(LocationScopedAdminMixin, SimpleHistoryAdmin):
         if not links:
             return _("No")
         return format_html_join(
-            mark_safe("<br>"),  # nosec B308 B703 # a literal
+            mark_safe("<br>"),
             "{}: {}",
             (
                 (
