@@ -10,7 +10,6 @@ from django.http import HttpResponseRedirect
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
-from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
@@ -477,28 +476,29 @@ class ConsultationRequestAdmin(LocationScopedAdminMixin, SimpleHistoryAdmin):
             links.append((_("Possible repeats of this request"), later))
         if not links:
             return _("No")
+        return format_html(
+            '<ul class="repeat-links">{}</ul>',
+            format_html_join(
+                "",
+                "<li>{}: {}</li>",
+                ((label, self._request_links(others)) for label, others in links),
+            ),
+        )
+
+    @staticmethod
+    def _request_links(requests):
         return format_html_join(
-            mark_safe("<br>"),
-            "{}: {}",
+            ", ",
+            '<a href="{}">{}</a>',
             (
                 (
-                    label,
-                    format_html_join(
-                        ", ",
-                        '<a href="{}">{}</a>',
-                        (
-                            (
-                                reverse(
-                                    "admin:consultations_consultationrequest_change",
-                                    args=[other.pk],
-                                ),
-                                other.reference,
-                            )
-                            for other in others
-                        ),
+                    reverse(
+                        "admin:consultations_consultationrequest_change",
+                        args=[other.pk],
                     ),
+                    other.reference,
                 )
-                for label, others in links
+                for other in requests
             ),
         )
 
