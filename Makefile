@@ -9,7 +9,7 @@ PORT ?= 8000
 
 .DEFAULT_GOAL := help
 .PHONY: help install install-test run serve migrate demo createstaff test test-fast lint format \
-        migrations-check deploy-check assets requirements bench drills clean
+        migrations-check deploy-check assets requirements messages bench drills clean
 
 help:
 	@echo "make run          set up and serve the demo site on http://127.0.0.1:8000 (plus the mail worker)"
@@ -17,6 +17,7 @@ help:
 	@echo "make createstaff  create a local admin account and print its one-time password"
 	@echo "make lint         ruff, format, django-upgrade, import layers, bandit, migrations, deploy check, hadolint"
 	@echo "make assets       rebuild static/css/site.min.css from npm packages"
+	@echo "make messages     re-extract and compile the Spanish catalogue (locale/es/); installs GNU gettext"
 	@echo "make bench        run the benchmarks under bench/"
 	@echo "make drills       10,000-case hostile-input fuzz and the five fault drills (root; ~15 min)"
 
@@ -92,6 +93,20 @@ requirements: | $(PY)
 	$(BIN)/pip install --quiet pip-tools
 	$(BIN)/pip-compile --quiet --strip-extras --no-emit-index-url --no-emit-find-links requirements.in -o requirements.txt
 	$(BIN)/pip-compile --quiet --strip-extras --no-emit-index-url --no-emit-find-links requirements-test.in -o requirements-test.txt
+
+# Staff-only code (the admin, management commands, the staff email) stays in
+# English and is left out of the catalogue; everything else a patient may see
+# is in it. Commit both the .po and the compiled .mo (make run never compiles).
+MESSAGES_IGNORE := --ignore=.venv --ignore=node_modules --ignore=var --ignore=bench \
+	--ignore=tests --ignore=scripts --ignore=docs --ignore=static --ignore=assets \
+	--ignore=admin --ignore=admin.py --ignore=admin_auth.py --ignore=management \
+	--ignore=triage.py --ignore=notifications.py --ignore=triage_admin.py \
+	--ignore=workflow.py --ignore=images.py \
+	--ignore='consultation_staff*'
+messages: install
+	bash scripts/ensure-system-deps.sh gettext
+	$(MANAGE) makemessages --locale es --add-location file --no-obsolete $(MESSAGES_IGNORE)
+	$(MANAGE) compilemessages --locale es --ignore=node_modules --ignore=var
 
 bench: install-test
 	bash bench/run_all.sh

@@ -79,8 +79,11 @@ s = cache_status(article, method="HEAD")
 check("HEAD of the article is served from the cache", s, s == "HIT")
 s = cache_status(article + "?utm_source=x")
 check("query string: Django does not mark it public, nginx does not store it", s, s != "HIT")
-s = cache_status("/consultation/")
-check("/consultation/ is never cached", s, s == "not cached (cache off)")
+for form in ("/consultation/", "/es/consultation/"):
+    s = cache_status(form)
+    check(f"{form} is never cached", s, s == "not cached (cache off)")
+s = cache_status("/es" + article)
+check("the Spanish article is served from the micro-cache", s, s == "HIT")
 s = cache_status("/staff-admin/login/")
 check("the admin is never cached", s, s != "HIT")
 for path in ("/locations/san-francisco/",):
@@ -90,8 +93,9 @@ for path in ("/locations/san-francisco/",):
     check(f"{path} (waitlist form, Cache-Control: {headers.get('Cache-Control')}) is not stored", s, private and s != "HIT")
 status, headers = fetch(article, headers={"Accept-Encoding": "gzip"})
 check("article is gzipped", headers.get("Content-Encoding"), headers.get("Content-Encoding") == "gzip")
-status, headers = fetch("/consultation/", headers={"Accept-Encoding": "gzip"})
-check("/consultation/ is not compressed (BREACH)", headers.get("Content-Encoding"), not headers.get("Content-Encoding"))
+for form in ("/consultation/", "/es/consultation/"):
+    status, headers = fetch(form, headers={"Accept-Encoding": "gzip"})
+    check(f"{form} is not compressed (BREACH)", headers.get("Content-Encoding"), not headers.get("Content-Encoding"))
 status, headers = fetch(article)
 kept = [h for h in ("Content-Security-Policy", "X-Frame-Options", "X-Content-Type-Options", "Referrer-Policy", "Permissions-Policy") if headers.get(h)]
 check("security headers pass through the cache", ", ".join(kept), len(kept) == 5)

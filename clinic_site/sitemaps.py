@@ -1,3 +1,6 @@
+from urllib.parse import urlsplit
+
+from django.conf import settings
 from django.contrib.sitemaps import Sitemap
 from django.urls import reverse
 
@@ -6,9 +9,23 @@ from pages.models import Article
 from pages.urls import CONTENT_PAGES
 
 
-class StaticPageSitemap(Sitemap):
-    protocol = "https"
+class BilingualSitemap(Sitemap):
+    """Each page once per language, each entry naming its translations
+    (xhtml:link hreflang, x-default English). Absolute URLs from SITE_URL,
+    never from the request's Host header."""
 
+    i18n = True
+    alternates = True
+    x_default = True
+
+    def get_protocol(self, protocol=None):
+        return urlsplit(settings.SITE_URL).scheme or "https"
+
+    def get_domain(self, site=None):
+        return urlsplit(settings.SITE_URL).netloc
+
+
+class StaticPageSitemap(BilingualSitemap):
     def items(self):
         return [
             "pages:home",
@@ -21,9 +38,7 @@ class StaticPageSitemap(Sitemap):
         return reverse(item)
 
 
-class ArticleSitemap(Sitemap):
-    protocol = "https"
-
+class ArticleSitemap(BilingualSitemap):
     def items(self):
         # Lists, so the paginator counts them without a COUNT query.
         return list(Article.objects.published().only("slug", "updated_at"))
@@ -31,10 +46,13 @@ class ArticleSitemap(Sitemap):
     def lastmod(self, article):
         return article.updated_at
 
+    def get_languages_for_item(self, article):
+        # An article's /es/ address shows its English text until it has a
+        # Spanish edition, so only its English address is listed.
+        return [settings.LANGUAGE_CODE]
 
-class LocationSitemap(Sitemap):
-    protocol = "https"
 
+class LocationSitemap(BilingualSitemap):
     def items(self):
         return list(Location.objects.public())
 

@@ -43,6 +43,8 @@ from django.utils.cache import (
 )
 from django.utils.http import http_date, parse_http_date_safe, quote_etag
 
+from .i18n import language_from_path
+
 VERSION_KEY = "content-version"
 PAGE_TTL = 60 * 60
 # What a shared cache (CDN, nginx) may keep a page for before asking again.
@@ -110,8 +112,14 @@ def _cacheable(request) -> bool:
 
 
 def _page_key(request, version) -> str:
-    # get_host() also rejects hosts outside ALLOWED_HOSTS before anything is read.
-    return f"page:{version}:{request.scheme}://{request.get_host()}{request.path}"
+    # Pages are the same whatever Host or port the request named (every
+    # absolute URL on them comes from SITE_URL), so the path is the key: one
+    # copy per page, not one per Host variant. get_host() still runs first so
+    # that a host outside ALLOWED_HOSTS gets its 400, never a cached page.
+    request.get_host()
+    # The language comes from the rule the locale middleware follows
+    # (core.i18n), so an English page can never answer at a Spanish URL.
+    return f"page:{version}:{language_from_path(request.path_info)}:{request.path}"
 
 
 def cached_page(view):

@@ -70,7 +70,12 @@ def queue_templated_email(
             from_email=settings.DEFAULT_FROM_EMAIL,
             to=list(to),
             reply_to=list(reply_to),
-            headers={"Message-ID": message_id, "Auto-Submitted": "auto-generated"},
+            headers={
+                "Message-ID": message_id,
+                "Auto-Submitted": "auto-generated",
+                # Lets a mail client (and its screen reader) read it as such.
+                "Content-Language": translation.get_language(),
+            },
         )
         email.attach_alternative(
             render_to_string(f"emails/{template}.html", context), "text/html"

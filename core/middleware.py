@@ -3,8 +3,11 @@ import time
 from django.conf import settings
 from django.contrib.auth import logout
 from django.core.exceptions import SuspiciousOperation
+from django.middleware.locale import LocaleMiddleware
+from django.utils import translation
 from django.utils.cache import add_never_cache_headers, patch_cache_control
 
+from .i18n import language_from_path
 from .views import healthz
 
 
@@ -104,3 +107,22 @@ class IdleSessionMiddleware:
                 request.session["last_seen"] = now
                 request.session.setdefault("started", now)
         return self.get_response(request)
+
+
+class PathLocaleMiddleware(LocaleMiddleware):
+    """Django's LocaleMiddleware, with the language taken from the URL alone.
+
+    With ``i18n_patterns(prefix_default_language=False)`` Django already
+    ignores the browser's Accept-Language for every unprefixed page, yet still
+    sends ``Vary: Accept-Language`` on them, which makes a shared cache keep a
+    copy per browser language of identical pages. Here the one rule in
+    core.i18n decides (the page cache keys on it too), and no Vary is added.
+    """
+
+    def process_request(self, request):
+        translation.activate(language_from_path(request.path_info))
+        request.LANGUAGE_CODE = translation.get_language()
+
+    def process_response(self, request, response):
+        response.headers.setdefault("Content-Language", translation.get_language())
+        return response

@@ -118,6 +118,7 @@ class WaitlistEntryAdmin(LocationScopedAdminMixin, admin.ModelAdmin):
         "name",
         "location",
         "preferred_contact",
+        "language",
         "contact_on_file",
         "created_at",
         "notified_at",
@@ -126,6 +127,7 @@ class WaitlistEntryAdmin(LocationScopedAdminMixin, admin.ModelAdmin):
         ("location", StaffLocationFilter),
         ("notified_at", admin.EmptyFieldListFilter),
         "preferred_contact",
+        "language",
     ]
     search_fields = ["name", "email", "phone"]
     date_hierarchy = "created_at"
@@ -136,6 +138,7 @@ class WaitlistEntryAdmin(LocationScopedAdminMixin, admin.ModelAdmin):
         "email",
         "phone",
         "preferred_contact",
+        "language",
         "consent_text_version",
         "consented_at",
         "created_at",

@@ -401,6 +401,13 @@ class WaitlistEntry(models.Model):
     preferred_contact = models.CharField(
         _("preferred contact method"), max_length=10, choices=ContactMethod.choices
     )
+    language = models.CharField(
+        _("language"),
+        max_length=2,
+        choices=settings.LANGUAGES,
+        default=settings.LANGUAGE_CODE,
+        help_text=_("The language of the page they signed up on; the email uses it."),
+    )
     consent_text_version = models.CharField(max_length=20)
     consented_at = models.DateTimeField()
     created_at = models.DateTimeField(auto_now_add=True)

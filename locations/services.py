@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from core.emails import message_id, queue_templated_email
@@ -24,6 +24,7 @@ def waitlist_entry_create(
     preferred_contact: str,
     consent_text_version: str,
     ip_hash: str,
+    language: str | None = None,
 ) -> WaitlistEntry:
     """Add someone to a coming-soon location's waitlist.
 
@@ -50,6 +51,7 @@ def waitlist_entry_create(
             email=email or "",
             phone=phone or "",
             preferred_contact=preferred_contact,
+            language=language or settings.LANGUAGE_CODE,
             consent_text_version=consent_text_version,
             consented_at=timezone.now(),
             ip_hash=ip_hash,
@@ -60,7 +62,8 @@ def waitlist_entry_create(
 
 
 def waitlist_notify_open(*, location: Location) -> int:
-    """Queue one "we are open" email per pending waitlist address.
+    """Queue one "we are open" email per pending waitlist address, each in the
+    language its entry was made in.
 
     Returns how many emails were queued. Entries are marked notified in the
     same transaction as the queued mail, and only entries not yet notified
@@ -81,21 +84,19 @@ def waitlist_notify_open(*, location: Location) -> int:
         )
         if not entries:
             return 0
-        context = {
-            "location": location,
-            "location_url": settings.SITE_URL + location.get_absolute_url(),
-        }
         sent_to = set()
         for entry in entries:
             address = entry.email.strip().lower()
             if address in sent_to:
                 continue
             sent_to.add(address)
+            with translation.override(entry.language):
+                location_url = settings.SITE_URL + location.get_absolute_url()
             queue_templated_email(
                 template="waitlist_open",
-                context=context,
+                context={"location": location, "location_url": location_url},
                 to=[entry.email],
-                language=settings.LANGUAGE_CODE,
+                language=entry.language,
                 message_id=message_id("waitlist", f"{entry.pk}-open"),
                 reply_to=[location.email],
             )

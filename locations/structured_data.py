@@ -2,6 +2,8 @@
 
 import datetime as dt
 
+from core.i18n import language_codes
+
 from .models import Location
 
 SCHEMA_DAYS = [
@@ -30,6 +32,8 @@ def medical_clinic(location: Location, *, url: str, brand_name: str, today: dt.d
             "addressCountry": "US",
         },
         "email": location.email,
+        # Every clinic takes requests and calls patients in each site language.
+        "knowsLanguage": language_codes(),
     }
     if location.phone:
         data["telephone"] = location.phone.as_e164

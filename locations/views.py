@@ -174,6 +174,7 @@ def waitlist_join(request, slug):
                 preferred_contact=data["preferred_contact"],
                 consent_text_version=settings.CONSENT_TEXT_VERSION,
                 ip_hash=ip_hash(request),
+                language=request.LANGUAGE_CODE,
             )
         except ValidationError as exc:
             form.add_error(None, exc.messages)

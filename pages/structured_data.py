@@ -4,6 +4,8 @@ import re
 
 from django.utils.html import strip_tags
 
+from core.i18n import language_codes
+
 from .rendering import markdown_to_safe_html
 
 
@@ -14,6 +16,7 @@ def organization(site, request, locations):
         "@type": "MedicalOrganization",
         "name": site.brand_name,
         "url": base + "/",
+        "knowsLanguage": language_codes(),
         "department": [
             {
                 "@type": "MedicalClinic",
@@ -28,7 +31,7 @@ def organization(site, request, locations):
     return data
 
 
-def medical_web_page(article, request):
+def medical_web_page(article, request, *, language):
     url = f"{request.scheme}://{request.get_host()}{article.get_absolute_url()}"
     reviewer = article.reviewer
     return {
@@ -37,6 +40,7 @@ def medical_web_page(article, request):
         "name": article.title,
         "description": article.meta_description,
         "url": url,
+        "inLanguage": language,
         "lastReviewed": article.last_reviewed.isoformat(),
         "reviewedBy": {
             "@type": "Person",
@@ -52,7 +56,7 @@ def medical_web_page(article, request):
 _QUESTION = re.compile(r"<h2>(.*?\?)</h2>(.*?)(?=<h2>|\Z)", re.S)
 
 
-def faq_page(article):
+def faq_page(article, *, language):
     """FAQPage from an article whose every h2 is a question."""
     html = markdown_to_safe_html(article.body)
     entities = []
@@ -69,5 +73,6 @@ def faq_page(article):
     return {
         "@context": "https://schema.org",
         "@type": "FAQPage",
+        "inLanguage": language,
         "mainEntity": entities,
     }

@@ -62,11 +62,19 @@ class ArticleDetailView(DetailView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
+        # Every article is written in English; under /es/ the English text is
+        # shown with a note, and only the English address is canonical.
+        context["article_language"] = settings.LANGUAGE_CODE
+        context["content_languages"] = [settings.LANGUAGE_CODE]
         context["jsonld"] = [
-            structured_data.medical_web_page(self.object, self.request)
+            structured_data.medical_web_page(
+                self.object, self.request, language=settings.LANGUAGE_CODE
+            )
         ]
         if self.object.slug == "faq":
-            context["jsonld"].append(structured_data.faq_page(self.object))
+            context["jsonld"].append(
+                structured_data.faq_page(self.object, language=settings.LANGUAGE_CODE)
+            )
         if self.object.slug == "cost-and-insurance":
             context["priced_locations"] = [
                 loc for loc in Location.objects.public() if loc.price_notes

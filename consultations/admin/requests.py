@@ -22,6 +22,7 @@ from ..models import (
     CallAttempt,
     CallTime,
     ConsultationRequest,
+    Language,
     Status,
 )
 from ..notifications import staff_notification_state, staff_notification_states
@@ -89,6 +90,7 @@ class ConsultationRequestAdmin(LocationScopedAdminMixin, SimpleHistoryAdmin):
         OverdueFilter,
         RepeatFilter,
         AssigneeFilter,
+        "language",
         "interest",
         "created_at",
     ]
@@ -404,7 +406,15 @@ class ConsultationRequestAdmin(LocationScopedAdminMixin, SimpleHistoryAdmin):
 
     @admin.display(description=_("patient"))
     def patient(self, obj):
-        return f"{obj.first_name} {obj.last_name}".strip() or "—"
+        name = f"{obj.first_name} {obj.last_name}".strip() or "—"
+        if obj.language == Language.ENGLISH:
+            return name
+        # Said beside the name, so whoever calls sees it before dialing.
+        return format_html(
+            '{} <span class="triage-language">{}</span>',
+            name,
+            obj.get_language_display(),
+        )
 
     @admin.display(description=_("urgent"), ordering="urgent")
     def urgent_flag(self, obj):

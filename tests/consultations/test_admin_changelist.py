@@ -1,6 +1,7 @@
 """The triage change list: queries, search, filters, and the index dashboard."""
 
 import datetime as dt
+import re
 
 import pytest
 from django.db import connection
@@ -255,3 +256,30 @@ def test_staff_email_delivery_state(desk_client, oakland):
         reverse("admin:consultations_consultationrequest_change", args=[failed.pk])
     )
     assert "Failed: the mail server would not take it" in page.content.decode()
+
+
+def test_staff_see_a_spanish_speaker_in_the_list_and_can_filter_by_language(
+    desk_client, oakland
+):
+    spanish = ConsultationRequestFactory(
+        location=oakland, first_name="Ana", last_name="Ruiz", language="es"
+    )
+    english = ConsultationRequestFactory(
+        location=oakland, first_name="Bo", last_name="Lee", language="en"
+    )
+    html = desk_client.get(reverse(CHANGELIST)).content.decode()
+    assert 'Ana Ruiz <span class="triage-language">Spanish</span>' in html
+    assert "Bo Lee</" in html and "Bo Lee <span" not in html
+    assert results(desk_client, language__exact="es") == {spanish}
+    assert results(desk_client, language__exact="en") == {english}
+
+
+def test_the_change_view_shows_the_preferred_language(desk_client, oakland):
+    request = ConsultationRequestFactory(location=oakland, language="es")
+    response = desk_client.get(
+        reverse("admin:consultations_consultationrequest_change", args=[request.pk])
+    )
+    html = response.content.decode()
+    assert re.search(
+        r"Preferred language:</label>\s*<div class=\"readonly\">Spanish</div>", html
+    ), html[html.find("anguage") - 300 : html.find("anguage") + 300]

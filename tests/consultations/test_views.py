@@ -3,6 +3,7 @@ from unittest import mock
 
 import pytest
 from django.db import OperationalError
+from mailer import engine
 from mailer.models import Message
 
 from consultations.models import REFERENCE_ALPHABET, ConsultationRequest
@@ -307,3 +308,53 @@ class TestRateLimit:
             client, valid_data, 9, HTTP_X_FORWARDED_FOR="203.0.113.77"
         )
         assert other_client.status_code == 303
+
+
+class TestSpanish:
+    def test_the_spanish_form_asks_for_spanish_by_default(self, client, location):
+        html = client.get("/es" + URL).content.decode()
+        assert '<html lang="es">' in html
+        assert re.search(r'<input[^>]*name="language"[^>]*value="es"[^>]*checked', html)
+        assert not re.search(r'name="language" value="en"[^>]*checked', html)
+        english = client.get(URL).content.decode()
+        assert re.search(
+            r'<input[^>]*name="language"[^>]*value="en"[^>]*checked', english
+        )
+
+    def test_a_request_from_the_spanish_page_is_stored_and_answered_in_spanish(
+        self, client, valid_data, mailoutbox
+    ):
+        response = client.post("/es" + URL, valid_data, HTTP_REFERER="/es/learn/")
+
+        assert response.status_code == 303
+        assert response["Location"] == "/es" + THANKS
+        consultation = ConsultationRequest.objects.get()
+        assert consultation.language == "es"
+        thanks = client.get(response["Location"])
+        assert '<html lang="es">' in thanks.content.decode()
+        assert reference_on(thanks) == consultation.reference
+
+        engine.send_all()
+        sent = {message.to[0]: message for message in mailoutbox}
+        patient = sent["marisol@patient.example"]
+        assert patient.subject == (
+            f"Recibimos su solicitud ({consultation.reference}) – Lanternfield"
+        )
+        assert patient.extra_headers["Content-Language"] == "es"
+        assert '<html lang="es">' in patient.alternatives[0][0]
+        # Staff read their notification in English, whatever the patient's language.
+        (staff,) = [m for m in mailoutbox if m is not patient]
+        assert staff.extra_headers["Content-Language"] == "en"
+        assert staff.subject.startswith("New consultation request")
+
+    def test_the_email_follows_the_stored_language_not_the_page(
+        self, client, valid_data, mailoutbox
+    ):
+        # Asked on the Spanish page, but the patient chose English.
+        client.post("/es" + URL, {**valid_data, "language": "en"})
+
+        assert ConsultationRequest.objects.get().language == "en"
+        engine.send_all()
+        patient = next(m for m in mailoutbox if m.to == ["marisol@patient.example"])
+        assert patient.extra_headers["Content-Language"] == "en"
+        assert patient.subject.startswith("We have your request")

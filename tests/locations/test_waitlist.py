@@ -3,11 +3,12 @@ import time
 import pytest
 from django.core.exceptions import ValidationError
 from django.utils.html import escape
+from mailer import engine
 
 from core import protection
 from locations.forms import NEEDS_EMAIL, NEEDS_PHONE, NO_CONTACT
 from locations.models import Location, WaitlistEntry
-from locations.services import waitlist_entry_create
+from locations.services import waitlist_entry_create, waitlist_notify_open
 from tests.factories import LocationFactory, WaitlistEntryFactory
 
 pytestmark = pytest.mark.django_db
@@ -294,3 +295,41 @@ class TestService:
         fresh = self._create(entry.location)
 
         assert fresh.pk != entry.pk
+
+
+class TestLanguage:
+    def test_a_sign_up_on_the_spanish_page_is_stored_as_spanish(self, client, clinics):
+        response = client.post("/es" + URL, form_data())
+
+        assert response["Location"] == "/es" + THANKS
+        assert WaitlistEntry.objects.get().language == "es"
+        thanks = client.get(response["Location"])
+        assert '<html lang="es">' in page(thanks)
+
+    def test_a_sign_up_on_the_english_page_is_stored_as_english(self, client, clinics):
+        client.post(URL, form_data())
+        assert WaitlistEntry.objects.get().language == "en"
+
+    def test_the_open_email_goes_in_the_language_each_signed_up_in(
+        self, clinics, settings, mailoutbox
+    ):
+        settings.SITE_URL = "https://clinic.example"
+        location = Location.objects.get(slug="san-francisco")
+        WaitlistEntryFactory(location=location, email="ana@example.org", language="es")
+        WaitlistEntryFactory(location=location, email="bo@example.org", language="en")
+        Location.objects.filter(pk=location.pk).update(status=Location.Status.OPEN)
+
+        assert waitlist_notify_open(location=location) == 2
+        engine.send_all()
+
+        sent = {message.to[0]: message for message in mailoutbox}
+        spanish, english = sent["ana@example.org"], sent["bo@example.org"]
+        assert spanish.subject == "Nuestra clínica de San Francisco ya está abierta"
+        assert english.subject == "Our San Francisco clinic is now open"
+        assert spanish.extra_headers["Content-Language"] == "es"
+        assert english.extra_headers["Content-Language"] == "en"
+        html = spanish.alternatives[0][0]
+        assert '<html lang="es">' in html
+        assert "https://clinic.example/es/locations/san-francisco/" in spanish.body
+        assert "https://clinic.example/locations/san-francisco/" in english.body
+        assert "/es/" not in english.body

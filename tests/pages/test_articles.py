@@ -4,6 +4,7 @@ from html.parser import HTMLParser
 
 import pytest
 import textstat
+from django.conf import settings
 from django.urls import reverse
 
 from core.models import SiteSettings
@@ -153,7 +154,8 @@ def test_titles_and_descriptions_are_unique_with_canonical_and_open_graph(demo, 
         assert description and description not in seen_descriptions, path
         seen_titles.add(title)
         seen_descriptions.add(description)
-        assert f'<link rel="canonical" href="http://testserver{path}">' in html
+        assert f'<link rel="canonical" href="{settings.SITE_URL}{path}">' in html
+        assert f'<meta property="og:url" content="{settings.SITE_URL}{path}">' in html
         assert '<meta property="og:title"' in html
 
 
