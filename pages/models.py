@@ -178,13 +178,16 @@ class Article(ResponsiveImageMixin, models.Model):
 
 class Reference(models.Model):
     class EvidenceType(models.TextChoices):
-        RCT = "rct", _("Randomised controlled trial")
+        RCT = "rct", _("Randomized controlled trial")
         META_ANALYSIS = "meta_analysis", _("Meta-analysis or systematic review")
+        REVIEW = "review", _("Narrative review")
         OBSERVATIONAL = "observational", _("Observational study")
         CASE_SERIES = "case_series", _("Case series")
         PRECLINICAL = "preclinical", _("Animal or laboratory study")
+        COMMENTARY = "commentary", _("Commentary or historical account")
         LABEL = "label", _("Label or regulatory document")
         GUIDELINE = "guideline", _("Guideline")
+        CONSUMER = "consumer", _("Consumer or patient-advocacy information")
 
     article = models.ForeignKey(
         Article, on_delete=models.CASCADE, related_name="references"

@@ -9,20 +9,28 @@ from django.utils.translation import gettext_lazy as _
 
 REGULATORY_FACTS = [
     _(
-        "Intravenous (IV) ketamine was approved by the US Food and Drug "
-        "Administration (FDA) in 1970 as an anaesthetic. Using it for "
-        "depression, pain or other conditions is off-label: legal when a "
-        "clinician prescribes it, but not an FDA-approved use."
+        "Ketamine (sold as Ketalar and as generic versions) was approved by the "
+        "US Food and Drug Administration (FDA) in 1970 as an anesthetic, given "
+        "into a vein (IV) or a muscle (IM). Using IV ketamine for depression, "
+        "pain or other conditions is off-label: legal when a clinician "
+        "prescribes it, but not an FDA-approved use."
     ),
     _(
         "Esketamine nasal spray (Spravato) is FDA-approved for adults: in 2019 "
         "for treatment-resistant depression, taken with an oral antidepressant; "
-        "in 2020 for major depression with acute suicidal thoughts or "
-        "behaviour; and in 2025 on its own, without an oral antidepressant."
+        "in 2020 for depressive symptoms in major depression with acute suicidal "
+        "thoughts or behavior, also with an oral antidepressant; and in 2025 on "
+        "its own, for treatment-resistant depression only."
     ),
     _(
-        "Spravato is given only in certified clinics under a safety programme "
-        "(a REMS), with at least two hours of monitoring after each dose."
+        "Spravato has a boxed warning, the FDA's strongest, about sedation, "
+        "dissociation, slowed breathing, abuse and misuse, and suicidal thoughts "
+        "and behaviors in children and young adults."
+    ),
+    _(
+        "Spravato is given only in certified clinics under a safety program "
+        "(a REMS), with at least two hours of monitoring after each dose. It is "
+        "never sent home."
     ),
     _(
         "Ketamine is a Schedule III controlled substance in the United States "

@@ -40,6 +40,8 @@ REQUIRED_SLUGS = {
     "cost-and-insurance",
     "faq",
 }
+# Plain-language target for patient pages (US grade, Flesch-Kincaid).
+MAX_GRADE = 8
 STATIC_PAGES = [
     "/",
     "/learn/",
@@ -108,7 +110,9 @@ def test_article_content_rules(demo, client, slug):
         assert ref.evidence_type in Reference.EvidenceType.values
 
     grade = textstat.flesch_kincaid_grade(plain_text(article.body))
-    assert grade <= 10, f"{slug} reads at grade {grade}"
+    assert grade <= MAX_GRADE, f"{slug} reads at grade {grade}"
+    summary_grade = textstat.flesch_kincaid_grade(article.summary)
+    assert summary_grade <= MAX_GRADE, f"{slug} key facts read at grade {summary_grade}"
 
     html = client.get(article.get_absolute_url()).content.decode()
     assert BANNED_RE.findall(re.sub(r"<[^>]+>", " ", html)) == []
@@ -166,10 +170,39 @@ def test_regulatory_status_block_is_rendered_from_one_source(demo, client):
 
 
 def test_cost_page_shows_location_price_notes_from_data(demo, client):
+    from locations.models import Location
+
     html = client.get("/learn/cost-and-insurance/").content.decode()
     assert "[[location-prices]]" not in html
     assert "Prices at our locations" in html
     assert "written estimate" in html  # the Oakland demo price note
+    # Typical ranges, each backed by a cited reference.
+    assert "$400 to $800" in html and "$2,400 to $4,800" in html
+    # Every open location is listed and linked; others are not.
+    for location in Location.objects.all():
+        listed = f'id="prices-{location.slug}"' in html
+        assert listed == (location.status == Location.Status.OPEN), location.slug
+        if listed:
+            assert f'href="{location.get_absolute_url()}"' in html
+
+
+def test_regulatory_box_states_the_exact_indications(demo, client):
+    html = client.get("/learn/what-is-ketamine/").content.decode()
+    box = html.split('id="regulatory-heading"')[1].split("</aside>")[0]
+    assert "muscle (IM)" in box
+    assert "in 2020 for depressive symptoms" in box
+    assert "also with an oral antidepressant" in box
+    assert "on its own, for treatment-resistant depression only" in box
+    assert "boxed warning" in box
+    for british in ["anaesthetic", "behaviour", "programme"]:
+        assert british not in box
+    assert "Using IV ketamine for depression" in html  # the page footer
+
+
+def test_a_historical_commentary_is_not_called_observational(demo):
+    domino = Reference.objects.filter(citation__startswith="Domino EF")
+    assert domino.count() == 2
+    assert set(domino.values_list("evidence_type", flat=True)) == {"commentary"}
 
 
 def test_article_page_runs_at_most_three_queries(
@@ -315,3 +348,31 @@ def test_anonymous_content_pages_do_not_vary_on_cookie(demo, client):
             response = client.get(path)
             assert "Cookie" not in response.get("Vary", ""), path
             assert not response.cookies, path
+
+
+def test_readability_check_fails_above_grade_eight():
+    # The rule must bite: a dense clinical sentence is well above the target.
+    dense = (
+        "Subanesthetic intravenous racemic ketamine demonstrates rapid "
+        "antidepressant efficacy in treatment-resistant major depressive "
+        "disorder, although durability, optimal maintenance scheduling and "
+        "long-term neurocognitive safety remain insufficiently characterized."
+    )
+    assert textstat.flesch_kincaid_grade(dense) > MAX_GRADE
+
+
+def test_side_effect_tables_give_label_rates_for_nausea_vertigo_and_blood_pressure(
+    demo, client
+):
+    html = client.get("/learn/side-effects-and-safety/").content.decode()
+    cells = [
+        re.findall(r"<t[dh][^>]*>(.*?)</t[dh]>", row)
+        for row in re.findall(r"<tr>(.*?)</tr>", html, re.S)
+    ]
+    # The TRD table (esketamine vs dummy spray, Spravato label section 6.1).
+    assert ["Nausea (feeling sick)", "28%", "9%"] in cells
+    assert ["Vertigo (a spinning feeling)", "23%", "3%"] in cells
+    assert ["Raised blood pressure", "10%", "3%"] in cells
+    # The suicidal-ideation table.
+    assert ["Raised blood pressure", "15%", "6%"] in cells
+    assert ["Vertigo (a spinning feeling)", "6%", "0.4%"] in cells
