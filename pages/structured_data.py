@@ -28,25 +28,31 @@ def organization(site, request, locations):
     return data
 
 
+def person(clinician):
+    return {
+        "@type": "Person",
+        "name": clinician.name,
+        "honorificSuffix": clinician.credentials,
+        "jobTitle": clinician.role,
+    }
+
+
 def medical_web_page(article, request):
     url = f"{request.scheme}://{request.get_host()}{article.get_absolute_url()}"
-    reviewer = article.reviewer
-    return {
+    data = {
         "@context": "https://schema.org",
         "@type": "MedicalWebPage",
         "name": article.title,
         "description": article.meta_description,
         "url": url,
         "lastReviewed": article.last_reviewed.isoformat(),
-        "reviewedBy": {
-            "@type": "Person",
-            "name": reviewer.name,
-            "honorificSuffix": reviewer.credentials,
-            "jobTitle": reviewer.role,
-        },
+        "reviewedBy": person(article.reviewer),
         "about": {"@type": "Drug", "name": "Ketamine"},
         "citation": [ref.url for ref in getattr(article, "reference_list", [])],
     }
+    if article.author:
+        data["author"] = person(article.author)
+    return data
 
 
 _QUESTION = re.compile(r"<h2>(.*?\?)</h2>(.*?)(?=<h2>|\Z)", re.S)

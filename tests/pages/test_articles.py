@@ -291,8 +291,17 @@ def test_structured_data_on_article_faq_and_home(demo, client):
         client.get("/learn/how-ketamine-works/").content.decode()
     ).scripts
     page = article_ld[0][0]
+    article = Article.objects.get(slug="how-ketamine-works")
     assert page["@type"] == "MedicalWebPage"
-    assert page["lastReviewed"] and page["reviewedBy"]["name"]
+    assert page["lastReviewed"] == article.last_reviewed.isoformat()
+    assert page["reviewedBy"] == {
+        "@type": "Person",
+        "name": article.reviewer.name,
+        "honorificSuffix": article.reviewer.credentials,
+        "jobTitle": article.reviewer.role,
+    }
+    assert page["author"]["name"] == article.author.name
+    assert page["author"]["honorificSuffix"] == article.author.credentials
     assert page["about"]["name"] == "Ketamine"
 
     faq = parse(client.get("/learn/faq/").content.decode()).scripts[0]
@@ -376,3 +385,20 @@ def test_side_effect_tables_give_label_rates_for_nausea_vertigo_and_blood_pressu
     # The suicidal-ideation table.
     assert ["Raised blood pressure", "15%", "6%"] in cells
     assert ["Vertigo (a spinning feeling)", "6%", "0.4%"] in cells
+
+
+def test_article_page_shows_who_wrote_and_who_reviewed_it(demo, client):
+    article = Article.objects.select_related("author", "reviewer").get(slug="faq")
+    html = client.get(article.get_absolute_url()).content.decode()
+    line = re.sub(
+        r"\s+",
+        " ",
+        html.split('class="review-line article-meta">')[1].split("</div>")[0],
+    )
+    assert f'Written by <span class="review-line-name">{article.author.name}, ' in line
+    assert (
+        f'Reviewed by <span class="review-line-name">{article.reviewer.name}, ' in line
+    )
+    assert article.reviewer.credentials in line and article.author.credentials in line
+    assert f'<time datetime="{article.last_reviewed.isoformat()}">' in line
+    assert article.last_reviewed.strftime("%B %-d, %Y") in line
