@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.core.cache import cache
+from django.core.exceptions import ValidationError
 from django.db import DatabaseError, models, transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -7,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from phonenumber_field.modelfields import PhoneNumberField
 from simple_history.models import HistoricalRecords
 
+from pages.facts import unknown_facts
 from pages.images import ResponsiveImageMixin, validate_image
 
 SITE_SETTINGS_CACHE_KEY = "site-settings"
@@ -125,7 +127,9 @@ class Article(ResponsiveImageMixin, models.Model):
         _("body"),
         help_text=_(
             "Markdown. Cite references as [1], [2]. Put [[regulatory-status]] or "
-            "[[location-prices]] on a line of its own to insert those blocks."
+            "[[location-prices]] on a line of its own to insert those blocks. "
+            "Write approval years, the REMS and crisis numbers as [[fact:name]] "
+            "(for example [[fact:crisis-call]]) so they come from the registry."
         ),
     )
     hero_image = models.ImageField(
@@ -170,6 +174,18 @@ class Article(ResponsiveImageMixin, models.Model):
 
     def get_absolute_url(self):
         return reverse("pages:article", kwargs={"slug": self.slug})
+
+    def clean(self):
+        super().clean()
+        errors = {}
+        for field in ("title", "meta_description", "summary", "body"):
+            unknown = unknown_facts(getattr(self, field) or "")
+            if unknown:
+                errors[field] = _("No fact is named %(names)s in the registry.") % {
+                    "names": ", ".join(sorted(unknown))
+                }
+        if errors:
+            raise ValidationError(errors)
 
     @property
     def review_overdue(self):

@@ -4,6 +4,7 @@ import re
 
 from django.utils.html import strip_tags
 
+from .facts import fill_facts
 from .rendering import markdown_to_safe_html
 
 
@@ -43,7 +44,7 @@ def medical_web_page(article, request):
         "@context": "https://schema.org",
         "@type": "MedicalWebPage",
         "name": article.title,
-        "description": article.meta_description,
+        "description": fill_facts(article.meta_description),
         "url": url,
         "lastReviewed": article.last_reviewed.isoformat(),
         "reviewedBy": person(article.reviewer),
@@ -60,7 +61,7 @@ _QUESTION = re.compile(r"<h2>(.*?\?)</h2>(.*?)(?=<h2>|\Z)", re.S)
 
 def faq_page(article):
     """FAQPage from an article whose every h2 is a question."""
-    html = markdown_to_safe_html(article.body)
+    html = fill_facts(markdown_to_safe_html(article.body))
     entities = []
     for question, answer in _QUESTION.findall(html):
         text = strip_tags(answer.replace("[[regulatory-status]]", "")).strip()
