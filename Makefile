@@ -15,7 +15,7 @@ help:
 	@echo "make run          set up and serve the demo site on http://127.0.0.1:8000 (plus the mail worker)"
 	@echo "make test         set up and run the whole test suite (unit, integration, browser)"
 	@echo "make createstaff  create a local admin account and print its one-time password"
-	@echo "make lint         ruff, format check, bandit, migrations check, deploy check, hadolint"
+	@echo "make lint         ruff, format, django-upgrade, import layers, bandit, migrations, deploy check, hadolint"
 	@echo "make assets       rebuild static/css/site.min.css from npm packages"
 	@echo "make bench        run the benchmarks under bench/"
 	@echo "make drills       10,000-case hostile-input fuzz and the five fault drills (root; ~15 min)"
@@ -63,10 +63,13 @@ test: install-test
 test-fast: install-test
 	$(BIN)/pytest -m "not browser"
 
+# The same checks as .pre-commit-config.yaml, plus the ones that need Django.
 lint: install-test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/bandit -q -r clinic_site pages locations consultations -x '*/migrations/*'
+	git ls-files '*.py' | grep -v /migrations/ | xargs $(BIN)/django-upgrade --target-version 5.2 --check
+	$(BIN)/lint-imports
+	$(BIN)/bandit -q -r clinic_site core pages locations consultations -x '*/migrations/*'
 	$(MANAGE) makemigrations --check --dry-run
 	bash scripts/deploy-check.sh
 	$(BIN)/hadolint Dockerfile

@@ -5,7 +5,7 @@
 Each round GETs /consultation/ (for the CSRF cookie and the form's fields),
 then POSTs a valid request. The form refuses anything sent faster than a
 person could type, and a gunicorn process cannot be patched from here, so the
-render-time token is made afresh with clinic_site.protection.make_form_token,
+render-time token is made afresh with core.protection.make_form_token,
 dated ten seconds back, signed with the server's DJANGO_SECRET_KEY. Only the
 POST is timed, up to its redirect to the thank-you page (not followed).
 """
@@ -30,7 +30,7 @@ def token_maker():
 
     settings.configure(SECRET_KEY=os.environ["DJANGO_SECRET_KEY"], USE_I18N=False)
     django.setup()
-    from clinic_site.protection import make_form_token
+    from core.protection import make_form_token
 
     return make_form_token
 

@@ -161,7 +161,7 @@ class _Counting(logging.Handler):
 def capture_logs():
     """Send the site's log lines to a file (thousands of refused requests are
     logged) and count them by level and logger for the report."""
-    from clinic_site.logging import OneLineFormatter
+    from core.logging import OneLineFormatter
 
     RAW_LOG.parent.mkdir(parents=True, exist_ok=True)
     root = logging.getLogger()
@@ -377,7 +377,7 @@ def fuzz_public_form(
     form, hidden = form_on(client, page, "website")
     counter = itertools.count(10_000)
     mail = MailWatch(STAFF_ADDRESSES, EXPECTED_HEADERS)
-    from clinic_site.protection import make_form_token
+    from core.protection import make_form_token
 
     kinds = [
         "replace",
@@ -665,7 +665,7 @@ def baseline(page, path, valid):
     which headers and recipients a legitimate email has."""
     from mailer.models import Message
 
-    from clinic_site.protection import make_form_token
+    from core.protection import make_form_token
 
     client = WsgiClient()
     _form, hidden = form_on(client, page, "website")
@@ -695,7 +695,7 @@ def main():
     open_slugs = list(
         Location.objects.accepting_requests().values_list("slug", flat=True)
     )
-    coming = Location.objects.coming_soon().first()
+    coming = Location.objects.filter(status=Location.Status.COMING_SOON).first()
     for location in Location.objects.all():
         STAFF_ADDRESSES.update(location.notification_email_list or [])
         if location.email:

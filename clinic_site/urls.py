@@ -4,7 +4,7 @@ from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 from django.views.generic import TemplateView
 
-from pages.views import healthz
+from core.views import healthz
 
 from .sitemaps import SITEMAPS
 
@@ -33,5 +33,5 @@ if settings.DEBUG:
 
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 
-handler400 = "clinic_site.views.bad_request"
-handler500 = "clinic_site.views.server_error"
+handler400 = "core.views.bad_request"
+handler500 = "core.views.server_error"

@@ -4,6 +4,3 @@ from django.apps import AppConfig
 class ConsultationsConfig(AppConfig):
     name = "consultations"
     verbose_name = "Consultation requests"
-
-    def ready(self):
-        from . import signals  # noqa: F401

@@ -7,8 +7,10 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from phonenumber_field.formfields import PhoneNumberField
 
-from clinic_site.protection import ProtectedFormMixin
+from core.forms import PlainTextField
+from core.protection import ProtectedFormMixin
 from locations.models import Location
+from locations.zones import GENERIC_ZONE_LABEL, zone_label
 
 from .models import (
     CallTime,
@@ -18,8 +20,6 @@ from .models import (
     Language,
     SelfHarmAnswer,
 )
-from .text import clean_text
-from .zones import GENERIC_ZONE_LABEL, zone_label
 
 SELF_HARM_YES = SelfHarmAnswer.YES
 SELF_HARM_CHOICES = [
@@ -33,26 +33,6 @@ SOURCE_PAGE_PATTERN = re.compile(r"^/[A-Za-z0-9/_\-]{0,199}$")
 
 def _max_length(name):
     return ConsultationRequest._meta.get_field(name).max_length
-
-
-class PlainTextField(forms.CharField):
-    """A CharField that refuses NUL and strips other invisible control characters."""
-
-    default_error_messages = {
-        "null": _(
-            "This answer contains characters we cannot accept. Please retype it."
-        ),
-    }
-
-    def __init__(self, *, multiline=False, **kwargs):
-        self.multiline = multiline
-        super().__init__(**kwargs)
-
-    def to_python(self, value):
-        value = super().to_python(value)
-        if "\x00" in value:
-            raise forms.ValidationError(self.error_messages["null"], code="null")
-        return clean_text(value, multiline=self.multiline)
 
 
 class LocationSelect(forms.Select):
@@ -244,20 +224,6 @@ class ConsultationRequestForm(ProtectedFormMixin, forms.Form):
     def crisis_panel_hidden(self):
         """Hidden until the patient answers yes (the script shows it at once)."""
         return self.data.get(self.add_prefix("self_harm")) != SELF_HARM_YES
-
-    def error_summary(self):
-        """[(anchor id or "", message)] for the summary at the top of the page."""
-        items = [("", error) for error in self.non_field_errors()]
-        for field in self:
-            if field.is_hidden:
-                continue
-            anchor = field.auto_id
-            if isinstance(
-                field.field.widget, forms.RadioSelect | forms.CheckboxSelectMultiple
-            ):
-                anchor = f"{anchor}_0"
-            items += [(anchor, error) for error in field.errors]
-        return items
 
     def clean_source_page(self):
         value = self.cleaned_data["source_page"]

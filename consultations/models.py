@@ -2,17 +2,8 @@ import secrets
 
 from django.conf import settings
 from django.db import models
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from mailer.models import (
-    PRIORITY_DEFERRED,
-    RESULT_SUCCESS,
-    Message,
-    MessageLog,
-    db_to_email,
-    get_message_id,
-)
 from phonenumber_field.modelfields import PhoneNumberField
 from simple_history.models import HistoricalRecords
 
@@ -40,21 +31,9 @@ class Status(models.TextChoices):
     REPEAT = "repeat", _("Closed as a repeat")
 
 
+# Still waiting for the clinic; the transitions between statuses are the
+# workflow's (workflow.py).
 OPEN_STATUSES = (Status.NEW, Status.CONTACTING, Status.SCHEDULED)
-EXIT_STATUSES = (
-    Status.NOT_SUITABLE,
-    Status.REFERRED,
-    Status.NO_RESPONSE,
-    Status.WITHDRAWN,
-    Status.SPAM,
-)
-# REPEAT is not offered in the status menu: only the "close as a repeat"
-# action sets it, and only on a request the intake linked to an earlier one.
-ALLOWED_TRANSITIONS = {
-    Status.NEW: {Status.CONTACTING, *EXIT_STATUSES},
-    Status.CONTACTING: {Status.SCHEDULED, *EXIT_STATUSES},
-    Status.SCHEDULED: {Status.COMPLETED, *EXIT_STATUSES},
-}
 
 
 class ContactMethod(models.TextChoices):
@@ -83,44 +62,6 @@ class SelfHarmAnswer(models.TextChoices):
     PREFER_NOT = "prefer_not", _("Would rather not say")
 
 
-class NotificationState(models.TextChoices):
-    NONE = "none", _("No email")
-    QUEUED = "queued", _("Queued")
-    DEFERRED = "deferred", _("Delivery failed; will retry")
-    SENT = "sent", _("Sent")
-    FAILED = "failed", _("Not sent")
-    UNKNOWN = "unknown", _("No record (log purged)")
-
-
-def notification_states(message_ids) -> dict[str, str]:
-    """Delivery state of each Message-ID, from django-mailer's queue and log.
-
-    The queue keeps messages pickled, so it is read once and decoded here; it
-    only holds what is not yet delivered, which is normally a handful of rows.
-    """
-    wanted = {mid for mid in message_ids if mid}
-    states = dict.fromkeys(wanted, NotificationState.UNKNOWN)
-    if not wanted:
-        return states
-    for result, message_id in MessageLog.objects.filter(
-        message_id__in=wanted
-    ).values_list("result", "message_id"):
-        if result == RESULT_SUCCESS:
-            states[message_id] = NotificationState.SENT
-        elif states[message_id] != NotificationState.SENT:
-            states[message_id] = NotificationState.FAILED
-    for data, priority in Message.objects.values_list("message_data", "priority"):
-        email = db_to_email(data)
-        message_id = get_message_id(email) if email is not None else None
-        if message_id in wanted and states[message_id] != NotificationState.SENT:
-            states[message_id] = (
-                NotificationState.DEFERRED
-                if priority == PRIORITY_DEFERRED
-                else NotificationState.QUEUED
-            )
-    return states
-
-
 class CallTime(models.TextChoices):
     MORNING = "morning", _("Morning (9am–12pm)")
     AFTERNOON = "afternoon", _("Afternoon (12pm–5pm)")
@@ -130,24 +71,6 @@ class CallTime(models.TextChoices):
 class ConsultationRequestQuerySet(models.QuerySet):
     def open(self):
         return self.filter(status__in=OPEN_STATUSES)
-
-    def unhandled(self):
-        return self.filter(status=Status.NEW)
-
-    def urgent(self):
-        return self.filter(urgent=True)
-
-    def for_staff(self, user):
-        """Only the requests of locations the user works for (all, for superusers)."""
-        if user.is_superuser:
-            return self
-        return self.filter(location__staff_members__user=user)
-
-    def notification_states(self) -> dict[int, str]:
-        """{request pk: NotificationState} for the staff email of each request."""
-        rows = list(self.values_list("pk", "staff_notification_id"))
-        states = notification_states(mid for _pk, mid in rows)
-        return {pk: states.get(mid, NotificationState.NONE) for pk, mid in rows}
 
 
 class ConsultationRequest(models.Model):
@@ -170,17 +93,17 @@ class ConsultationRequest(models.Model):
     phone = PhoneNumberField(_("phone"))
     email = models.EmailField(_("email"), blank=True)
     preferred_contact = models.CharField(
-        _("preferred contact method"), max_length=10, choices=ContactMethod.choices
+        _("preferred contact method"), max_length=10, choices=ContactMethod
     )
     call_times = models.JSONField(_("best times to call"), default=list, blank=True)
     language = models.CharField(
         _("preferred language"),
         max_length=2,
-        choices=Language.choices,
+        choices=Language,
         default=Language.ENGLISH,
     )
     interest = models.CharField(
-        _("interested in"), max_length=20, choices=Interest.choices, blank=True
+        _("interested in"), max_length=20, choices=Interest, blank=True
     )
     message = models.TextField(_("message"), max_length=1000, blank=True)
     heard_about = models.CharField(_("heard about us"), max_length=100, blank=True)
@@ -201,10 +124,9 @@ class ConsultationRequest(models.Model):
     submission_token = models.CharField(
         max_length=64, unique=True, null=True, blank=True
     )
+    # Set by the intake service from workflow.promised_contact_deadline.
     promised_contact_by = models.DateTimeField(
         _("call promised by"),
-        null=True,
-        blank=True,
         help_text=_("When the thank-you page told the patient to expect a call."),
     )
     staff_notification_id = models.CharField(
@@ -230,7 +152,7 @@ class ConsultationRequest(models.Model):
     status = models.CharField(
         _("status"),
         max_length=20,
-        choices=Status.choices,
+        choices=Status,
         default=Status.NEW,
         db_index=True,
     )
@@ -264,20 +186,6 @@ class ConsultationRequest(models.Model):
     def __str__(self):
         return self.reference
 
-    def get_admin_url(self):
-        return reverse("admin:consultations_consultationrequest_change", args=[self.pk])
-
-    def notification_state(self) -> str:
-        """Whether the staff email went out: a NotificationState value."""
-        if not self.staff_notification_id:
-            return NotificationState.NONE
-        return notification_states([self.staff_notification_id])[
-            self.staff_notification_id
-        ]
-
-    def can_move_to(self, status) -> bool:
-        return status in ALLOWED_TRANSITIONS.get(self.status, set())
-
 
 class CallAttempt(models.Model):
     class Outcome(models.TextChoices):
@@ -296,9 +204,7 @@ class CallAttempt(models.Model):
         null=True,
         verbose_name=_("by"),
     )
-    channel = models.CharField(
-        _("channel"), max_length=10, choices=ContactMethod.choices
-    )
+    channel = models.CharField(_("channel"), max_length=10, choices=ContactMethod)
     outcome = models.CharField(_("outcome"), max_length=20, choices=Outcome.choices)
     note = models.CharField(_("note"), max_length=300, blank=True)
     history = HistoricalRecords()

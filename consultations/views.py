@@ -2,43 +2,34 @@ import datetime as dt
 import re
 from urllib.parse import urlsplit
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError
 from django.http import HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.module_loading import import_string
 from django.views.decorators.debug import sensitive_post_parameters
-from django_ratelimit.decorators import ratelimit
 
-from clinic_site.protection import ip_hash, ratelimit_key
-from clinic_site.views import database_unavailable
+from core.protection import ip_hash, limit_form_posts
+from core.views import database_unavailable
 from locations.models import Location
+from locations.zones import zone_label
 
 from .forms import SELF_HARM_YES, ConsultationRequestForm
 from .models import new_reference
-from .services import consultation_request_create
+from .services.intake import consultation_request_create
 from .workflow import promised_contact_deadline
-from .zones import zone_label
 
 FORM_TEMPLATE = "consultations/consultationrequest_form.html"
 THANKS_SESSION_KEY = "consultation_thanks"
 SLUG = re.compile(r"^[-a-zA-Z0-9_]{1,50}$")
 
 
-def form_rate(group, request):
-    return settings.FORM_RATE_LIMIT
-
-
 # Error reports (the emails to ADMINS) must never carry what the patient typed.
 @sensitive_post_parameters()
-@ratelimit(key=ratelimit_key, rate=form_rate, method="POST", block=False)
+@limit_form_posts
 def consultation_create(request):
     request.private_page = True
-    if request.method == "POST" and request.limited:
-        return import_string(settings.RATELIMIT_VIEW)(request)
     try:
         if request.method == "POST":
             return _submit(request)
@@ -146,7 +137,7 @@ def _see_other(url):
 
 def _referring_path(request):
     """The page on this site the patient came from, as a bare path."""
-    referer = urlsplit(request.META.get("HTTP_REFERER", ""))
+    referer = urlsplit(request.headers.get("referer", ""))
     if referer.netloc and referer.netloc == request.get_host():
         return referer.path[:200]
     return ""

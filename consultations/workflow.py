@@ -1,7 +1,8 @@
 """Triage rules: status transitions, the promised call-back time, "overdue".
 
-Nothing here writes to the database; services_triage.py and the admin call
-these so that the rules live in one place.
+Nothing here writes to the database; the services (services/intake.py,
+services/triage.py) and the admin call these so that the rules live in one
+place.
 """
 
 import datetime as dt
@@ -22,22 +23,28 @@ from django.db.models import (
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .models import (
-    ALLOWED_TRANSITIONS,
-    OPEN_STATUSES,
-    CallAttempt,
-    Status,
-)
+from .models import OPEN_STATUSES, CallAttempt, Status
 
+EXIT_STATUSES = (
+    Status.NOT_SUITABLE,
+    Status.REFERRED,
+    Status.NO_RESPONSE,
+    Status.WITHDRAWN,
+    Status.SPAM,
+)
+# REPEAT is not offered in the status menu: only the "close as a repeat"
+# action sets it, and only on a request the intake linked to an earlier one.
+ALLOWED_TRANSITIONS = {
+    Status.NEW: {Status.CONTACTING, *EXIT_STATUSES},
+    Status.CONTACTING: {Status.SCHEDULED, *EXIT_STATUSES},
+    Status.SCHEDULED: {Status.COMPLETED, *EXIT_STATUSES},
+}
 TERMINAL_STATUSES = frozenset(Status) - frozenset(OPEN_STATUSES)
 UNANSWERED_OUTCOMES = (CallAttempt.Outcome.NO_ANSWER, CallAttempt.Outcome.VOICEMAIL)
 # After this many unanswered calls (and never reached), suggest "no response".
 NO_RESPONSE_SUGGESTION_AFTER = 3
 # Used only when a location has no opening hours in the next fortnight.
 FALLBACK_CONTACT_DELAY = dt.timedelta(days=1)
-# A request saved without a promised time (bulk_create skips the pre_save
-# signal) is treated as overdue this long after it arrived.
-MISSING_PROMISE_GRACE = dt.timedelta(days=1)
 
 
 def promised_contact_deadline(location, created_at: dt.datetime) -> dt.datetime:
@@ -118,10 +125,7 @@ def suggests_no_response(attempts, status) -> bool:
 
 def overdue_q(now: dt.datetime) -> Q:
     """Open, no call attempt, and past the promised time. Needs ``has_attempt``."""
-    past_promise = Q(promised_contact_by__lt=now) | Q(
-        promised_contact_by__isnull=True, created_at__lt=now - MISSING_PROMISE_GRACE
-    )
-    return Q(status__in=OPEN_STATUSES, has_attempt=False) & past_promise
+    return Q(status__in=OPEN_STATUSES, has_attempt=False, promised_contact_by__lt=now)
 
 
 def with_triage_flags(queryset: QuerySet, *, now=None) -> QuerySet:
@@ -162,13 +166,3 @@ def waiting_on_patient_q() -> Q:
     Needs ``last_outcome`` from ``with_triage_flags``.
     """
     return Q(status=Status.CONTACTING, last_outcome__in=UNANSWERED_OUTCOMES)
-
-
-def ensure_promised_contact_by(consultation_request) -> None:
-    """Fill ``promised_contact_by`` from the location's hours when it is missing."""
-    if consultation_request.promised_contact_by is not None:
-        return
-    created_at = consultation_request.created_at or timezone.now()
-    consultation_request.promised_contact_by = promised_contact_deadline(
-        consultation_request.location, created_at
-    )

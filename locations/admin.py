@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
 
-from consultations.admin_scoping import (
+from locations.scoping import (
     LocationScopedAdminMixin,
     StaffLocationFilter,
     staff_location_ids,

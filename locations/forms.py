@@ -4,7 +4,8 @@ from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from clinic_site.protection import ProtectedFormMixin
+from core.forms import PlainTextField
+from core.protection import ProtectedFormMixin
 
 from .models import WaitlistEntry
 
@@ -22,6 +23,12 @@ class WaitlistForm(ProtectedFormMixin, forms.ModelForm):
     ``services.waitlist_entry_create``.
     """
 
+    name = PlainTextField(
+        label=_("Your name"),
+        max_length=WaitlistEntry._meta.get_field("name").max_length,
+        error_messages={"required": _("Please tell us your name.")},
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+    )
     preferred_contact = forms.ChoiceField(
         label=_("How should we tell you?"),
         choices=Method.choices,
@@ -43,7 +50,6 @@ class WaitlistForm(ProtectedFormMixin, forms.ModelForm):
         model = WaitlistEntry
         fields = ["name", "email", "phone", "preferred_contact"]
         labels = {
-            "name": _("Your name"),
             "email": _("Email address"),
             "phone": _("Phone number"),
         }
@@ -52,11 +58,9 @@ class WaitlistForm(ProtectedFormMixin, forms.ModelForm):
             "phone": _("A US number, or an international one starting with +."),
         }
         error_messages = {
-            "name": {"required": _("Please tell us your name.")},
             "email": {"invalid": _("Enter an email address like name@example.com.")},
         }
         widgets = {
-            "name": forms.TextInput(attrs={"autocomplete": "name"}),
             "email": forms.EmailInput(attrs={"autocomplete": "email"}),
         }
 

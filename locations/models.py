@@ -13,24 +13,13 @@ from django.utils.translation import gettext_lazy as _
 from phonenumber_field.modelfields import PhoneNumberField
 from simple_history.models import HistoricalRecords
 
-from pages.images import ResponsiveImageMixin, validate_image
+from core.images import ResponsiveImageMixin, validate_image
+
+from .zones import TIME_ZONE_CHOICES
 
 EARTH_RADIUS_KM = 6371.0
 # How far ahead to look for the next opening (long holiday closures included).
 LOOKAHEAD_DAYS = 31
-
-TIME_ZONE_CHOICES = [
-    (name, name.replace("_", " "))
-    for name in (
-        "America/New_York",
-        "America/Chicago",
-        "America/Denver",
-        "America/Phoenix",
-        "America/Los_Angeles",
-        "America/Anchorage",
-        "Pacific/Honolulu",
-    )
-]
 
 
 class Weekday(models.IntegerChoices):
@@ -53,9 +42,6 @@ class LocationQuerySet(models.QuerySet):
 
     def accepting_requests(self):
         return self.open()
-
-    def coming_soon(self):
-        return self.filter(status=Location.Status.COMING_SOON)
 
     def with_hours(self):
         return self.prefetch_related("hours", "holidays")
@@ -228,9 +214,6 @@ class Location(ResponsiveImageMixin, models.Model):
             key=lambda h: h.date,
         )
 
-    def is_open_at(self, when: dt.datetime) -> bool:
-        return self.open_status(when).is_open
-
     def next_opening(self, when: dt.datetime):
         """The first opening strictly after ``when``, in the location's zone, or None."""
         local = self.local_now(when)
@@ -341,7 +324,7 @@ class OpeningHours(models.Model):
     location = models.ForeignKey(
         Location, on_delete=models.CASCADE, related_name="hours"
     )
-    weekday = models.PositiveSmallIntegerField(_("day"), choices=Weekday.choices)
+    weekday = models.PositiveSmallIntegerField(_("day"), choices=Weekday)
     opens = models.TimeField(_("opens"), null=True, blank=True)
     closes = models.TimeField(_("closes"), null=True, blank=True)
     closed = models.BooleanField(_("closed all day"), default=False)
@@ -401,11 +384,6 @@ class WaitlistEntryQuerySet(models.QuerySet):
     def phone_only(self):
         """Entries staff must call: there is no address to email."""
         return self.filter(email="")
-
-    def for_staff(self, user):
-        if user.is_superuser:
-            return self
-        return self.filter(location__staff_members__user=user)
 
 
 class WaitlistEntry(models.Model):

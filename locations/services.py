@@ -1,12 +1,10 @@
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
-from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from pages.models import SiteSettings
+from core.emails import message_id, queue_templated_email
 
 from .models import Location, WaitlistEntry
 
@@ -84,30 +82,23 @@ def waitlist_notify_open(*, location: Location) -> int:
         if not entries:
             return 0
         context = {
-            "brand_name": SiteSettings.load().brand_name,
             "location": location,
             "location_url": settings.SITE_URL + location.get_absolute_url(),
         }
-        subject = " ".join(
-            render_to_string("emails/waitlist_open_subject.txt", context).split()
-        )
-        text = render_to_string("emails/waitlist_open.txt", context)
-        html = render_to_string("emails/waitlist_open.html", context)
         sent_to = set()
         for entry in entries:
             address = entry.email.strip().lower()
             if address in sent_to:
                 continue
             sent_to.add(address)
-            message = EmailMultiAlternatives(
-                subject=subject,
-                body=text,
-                from_email=settings.DEFAULT_FROM_EMAIL,
+            queue_templated_email(
+                template="waitlist_open",
+                context=context,
                 to=[entry.email],
+                language=settings.LANGUAGE_CODE,
+                message_id=message_id("waitlist", f"{entry.pk}-open"),
                 reply_to=[location.email],
             )
-            message.attach_alternative(html, "text/html")
-            message.send()
         WaitlistEntry.objects.filter(
             pk__in=[entry.pk for entry in entries], notified_at__isnull=True
         ).update(notified_at=timezone.now())

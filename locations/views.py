@@ -11,12 +11,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_safe
-from django_ratelimit.decorators import ratelimit
 
-from clinic_site.protection import ip_hash
-from clinic_site.views import rate_limited
-from pages.caching import cached_page
-from pages.models import SiteSettings
+from core.caching import cached_page
+from core.models import SiteSettings
+from core.protection import ip_hash, limit_form_posts
 
 from . import structured_data
 from .forms import WaitlistForm
@@ -32,10 +30,6 @@ LIST_GROUPS = [
     (Status.TEMPORARILY_CLOSED, _("Temporarily closed")),
     (Status.CLOSED, _("Closed clinics")),
 ]
-
-
-def _form_rate(group, request):
-    return settings.FORM_RATE_LIMIT
 
 
 def _seconds_until_stale(locations, now: dt.datetime) -> int:
@@ -149,19 +143,11 @@ def location_detail(request, slug):
 
 @require_http_methods(["GET", "POST"])
 @sensitive_post_parameters()
-@ratelimit(
-    key="clinic_site.protection.ratelimit_key",
-    rate=_form_rate,
-    method="POST",
-    block=False,
-)
+@limit_form_posts
 def waitlist_join(request, slug):
     if request.method != "POST":
         # A bookmarked or reloaded form address: show the form itself.
         return redirect(reverse("locations:detail", args=[slug]) + "#waitlist-form")
-    if getattr(request, "limited", False):
-        logger.warning("Waitlist rate limit hit (ip %s)", ip_hash(request)[:12])
-        return rate_limited(request)
     locations = list(Location.objects.public().with_hours())
     location = _find(locations, slug)
     if location.status != Status.COMING_SOON:

@@ -3,7 +3,13 @@ from django.apps import AppConfig
 
 class PagesConfig(AppConfig):
     name = "pages"
-    verbose_name = "Site and education pages"
+    verbose_name = "Education pages"
 
     def ready(self):
-        from . import signals  # noqa: F401
+        from core.caching import watch_content
+
+        watch_content(
+            self.get_model("Article"),
+            self.get_model("Reference"),
+            self.get_model("Clinician"),
+        )

@@ -8,7 +8,7 @@ Ketalar (NDA 016812) and Spravato (NDA 211243), and 21 CFR 1308.13 (DEA).
 
 from django.utils.translation import gettext as _
 
-from .facts import fact
+from core.facts import fact
 
 
 def regulatory_facts() -> list[str]:

@@ -72,7 +72,3 @@ def split_blocks(html: str):
         position = match.end()
     parts.append(("html", html[position:]))
     return [part for part in parts if part[1].strip()]
-
-
-def cited_numbers(source: str) -> set[int]:
-    return {int(n) for n in FOOTNOTE_MARKER.findall(source)}

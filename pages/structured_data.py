@@ -4,7 +4,8 @@ import re
 
 from django.utils.html import strip_tags
 
-from .facts import fill_facts
+from core.facts import fill_facts
+
 from .rendering import markdown_to_safe_html
 
 

@@ -1,16 +1,14 @@
 from django.conf import settings
-from django.db import DatabaseError, connection
-from django.http import JsonResponse
 from django.shortcuts import get_object_or_404
 from django.utils.decorators import method_decorator
-from django.views.decorators.cache import never_cache
 from django.views.generic import DetailView, ListView, TemplateView
 
+from core.caching import cached_page
+from core.models import SiteSettings
 from locations.models import Location
 
 from . import structured_data
-from .caching import cached_page
-from .models import Article, SiteSettings
+from .models import Article
 
 
 @method_decorator(cached_page, name="dispatch")
@@ -77,14 +75,3 @@ class ArticleDetailView(DetailView):
 
 
 article_detail = cached_page(ArticleDetailView.as_view())
-
-
-@never_cache
-def healthz(request):
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
-            cursor.fetchone()
-    except DatabaseError:
-        return JsonResponse({"status": "error", "database": "unreachable"}, status=503)
-    return JsonResponse({"status": "ok", "database": "ok"})

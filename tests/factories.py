@@ -1,10 +1,23 @@
 import datetime as dt
+import itertools
 
 import factory
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.utils import timezone
 
 from consultations.models import ConsultationRequest
-from locations.models import HolidayClosure, Location, OpeningHours, WaitlistEntry
+from consultations.workflow import promised_contact_deadline
+from locations.models import (
+    HolidayClosure,
+    Location,
+    OpeningHours,
+    StaffLocation,
+    WaitlistEntry,
+)
+
+_phone_suffix = itertools.cycle(range(100, 200))
 
 
 class LocationFactory(factory.django.DjangoModelFactory):
@@ -43,16 +56,25 @@ class LocationFactory(factory.django.DjangoModelFactory):
 
 
 class ConsultationRequestFactory(factory.django.DjangoModelFactory):
+    """A new request from a fictional patient (555-01xx numbers)."""
+
     class Meta:
         model = ConsultationRequest
 
     location = factory.SubFactory(LocationFactory)
-    first_name = "Robin"
-    last_name = "Quill"
-    phone = factory.Sequence(lambda n: f"+1510555{100 + n % 100:04d}")
+    first_name = factory.Sequence(lambda n: f"Robin{n}")
+    last_name = factory.Sequence(lambda n: f"Testperson{n}")
+    phone = factory.LazyFunction(lambda: f"+1510555{next(_phone_suffix):04d}")
+    email = factory.Sequence(lambda n: f"patient{n}@example.org")
     preferred_contact = "phone"
-    consent_text_version = "2026-11"
+    interest = "depression"
+    message = "I would like to know more."
+    consent_text_version = factory.LazyFunction(lambda: settings.CONSENT_TEXT_VERSION)
     consented_at = factory.LazyFunction(timezone.now)
+    # As the intake service sets it: from the location's hours.
+    promised_contact_by = factory.LazyAttribute(
+        lambda o: promised_contact_deadline(o.location, timezone.now())
+    )
 
 
 class HolidayClosureFactory(factory.django.DjangoModelFactory):
@@ -75,5 +97,17 @@ class WaitlistEntryFactory(factory.django.DjangoModelFactory):
     email = factory.Sequence(lambda n: f"patient{n}@example.org")
     phone = ""
     preferred_contact = WaitlistEntry.ContactMethod.EMAIL
-    consent_text_version = "2026-11"
+    consent_text_version = factory.LazyFunction(lambda: settings.CONSENT_TEXT_VERSION)
     consented_at = factory.LazyFunction(timezone.now)
+
+
+def make_staff(username, *, locations=(), group="Front desk", **extra):
+    """A staff user in ``group`` (a shipped staff group) working for ``locations``."""
+    user = get_user_model().objects.create_user(
+        username=username, password="long-enough-passphrase-1", is_staff=True, **extra
+    )
+    if group:
+        user.groups.add(Group.objects.get(name=group))
+    for location in locations:
+        StaffLocation.objects.create(user=user, location=location)
+    return user

@@ -200,7 +200,7 @@ class Stack:
             "CLINIC_FALLBACK_PHONE": PHONE_TEL,
             # Staging-only: every drill client shares 127.0.0.1.
             "DJANGO_FORM_RATE_LIMIT": "1000000/h",
-            "MAILER_RETRY_BASE_SECONDS": "2",
+            "CLINIC_MAIL_RETRY_BASE_SECONDS": "2",
             "MAILER_EMPTY_QUEUE_SLEEP": "1",
             "GUNICORN_BIND": f"127.0.0.1:{WEB_PORT}",
             "PYTHONUNBUFFERED": "1",
@@ -319,7 +319,7 @@ class Stack:
 
     def mint_form_token(self, age=10):
         """A render-time token as if the form had been open for ``age`` seconds."""
-        from clinic_site.protection import make_form_token
+        from core.protection import make_form_token
 
         return make_form_token(now=time.time() - age)
 

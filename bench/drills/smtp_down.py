@@ -31,8 +31,8 @@ def main():
         from consultations.models import ConsultationRequest
 
         base, cap = (
-            settings.MAILER_RETRY_BASE_SECONDS,
-            settings.MAILER_RETRY_MAX_SECONDS,
+            settings.CLINIC_MAIL_RETRY_BASE_SECONDS,
+            settings.CLINIC_MAIL_RETRY_MAX_SECONDS,
         )
         stack.smtp("down")
         stack.start_web()

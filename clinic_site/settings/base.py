@@ -38,24 +38,25 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "axes",
     "csp",
+    "core",
     "pages",
     "locations",
     "consultations",
 ]
 
 MIDDLEWARE = [
-    "clinic_site.middleware.HealthCheckMiddleware",
+    "core.middleware.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
-    "clinic_site.middleware.SecurityHeadersMiddleware",
+    "core.middleware.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "clinic_site.middleware.RefuseNulMiddleware",
+    "core.middleware.RefuseNulMiddleware",
     # Answers anonymous views of cached pages before anything below runs.
-    "pages.caching.PageCacheMiddleware",
+    "core.caching.PageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "clinic_site.middleware.IdleSessionMiddleware",
+    "core.middleware.IdleSessionMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -80,7 +81,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "csp.context_processors.nonce",
-                "pages.context_processors.site_settings",
+                "core.context_processors.site_settings",
             ],
         },
     },
@@ -97,7 +98,7 @@ REDIS_URL = env("REDIS_URL", default="")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "clinic_site.cache.RedisCache",
+            "BACKEND": "core.cache.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "clinic",
         }
@@ -111,7 +112,7 @@ else:
     }
 
 # Seconds a process may serve its own copy of a cached page before asking the
-# shared cache whether content changed (see pages/caching.py). 0 = ask every time.
+# shared cache whether content changed (see core/caching.py). 0 = ask every time.
 PAGE_CACHE_LOCAL_SECONDS = env.float("DJANGO_PAGE_CACHE_LOCAL_SECONDS", default=0)
 
 AUTHENTICATION_BACKENDS = [
@@ -159,8 +160,8 @@ _email = env.email_url("EMAIL_URL", default="consolemail://")
 # The worker sends through a journal that remembers each Message-ID it has
 # delivered (in Redis), so a worker killed between the SMTP server's "250 OK"
 # and its database commit does not send that email again on restart.
-MAILER_EMAIL_BACKEND = "pages.mail.JournaledBackend"
-MAILER_DELIVERY_BACKEND = _email.pop("EMAIL_BACKEND")
+MAILER_EMAIL_BACKEND = "core.delivery.JournaledBackend"
+CLINIC_MAIL_TRANSPORT = _email.pop("EMAIL_BACKEND")
 EMAIL_HOST = _email.get("EMAIL_HOST", "localhost")
 EMAIL_PORT = _email.get("EMAIL_PORT", 25)
 EMAIL_HOST_USER = _email.get("EMAIL_HOST_USER", "")
@@ -174,15 +175,15 @@ DEFAULT_FROM_EMAIL = env(
 )
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 MAILER_EMPTY_QUEUE_SLEEP = env.int("MAILER_EMPTY_QUEUE_SLEEP", default=5)
-MAILER_ERROR_HANDLER = "pages.mail.defer_without_details"
+MAILER_ERROR_HANDLER = "core.delivery.defer_without_details"
 # No lock file: a worker killed with SIGKILL leaves it behind and every later
 # worker then quits at once, so nothing is ever sent again (fault drill 4).
 # Each message is still locked with SELECT ... FOR UPDATE NOWAIT while it is
 # sent, so two workers never send the same row.
 MAILER_USE_FILE_LOCK = False
 # Deferred mail is retried with back-off: 1, 2, 4 … minutes, capped at an hour.
-MAILER_RETRY_BASE_SECONDS = env.int("MAILER_RETRY_BASE_SECONDS", default=60)
-MAILER_RETRY_MAX_SECONDS = 3600
+CLINIC_MAIL_RETRY_BASE_SECONDS = env.int("CLINIC_MAIL_RETRY_BASE_SECONDS", default=60)
+CLINIC_MAIL_RETRY_MAX_SECONDS = 3600
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
@@ -226,7 +227,7 @@ CONTENT_SECURITY_POLICY = {
 TRUSTED_PROXY_COUNT = env.int("DJANGO_TRUSTED_PROXY_COUNT", default=0)
 
 # django-ratelimit: counters live in the default cache (Redis in production).
-RATELIMIT_VIEW = "clinic_site.views.rate_limited"
+RATELIMIT_VIEW = "core.views.rate_limited"
 RATELIMIT_USE_CACHE = "default"
 # Public form submissions allowed per client IP.
 FORM_RATE_LIMIT = env("DJANGO_FORM_RATE_LIMIT", default="10/h")
@@ -254,7 +255,7 @@ LOGGING = {
     "disable_existing_loggers": False,
     "formatters": {
         "line": {
-            "()": "clinic_site.logging.OneLineFormatter",
+            "()": "core.logging.OneLineFormatter",
             "format": "%(asctime)s %(levelname)s %(name)s %(message)s",
         },
     },

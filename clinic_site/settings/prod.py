@@ -40,5 +40,5 @@ CSRF_COOKIE_NAME = "__Host-csrftoken" if SESSION_COOKIE_SECURE else "csrftoken"
 
 ADMIN_REQUIRE_OTP = True
 
-# Content edits reach every web process within a second (see pages/caching.py).
+# Content edits reach every web process within a second (see core/caching.py).
 PAGE_CACHE_LOCAL_SECONDS = env.float("DJANGO_PAGE_CACHE_LOCAL_SECONDS", default=1.0)

@@ -1,7 +1,7 @@
 from django import template
 from django.urls import reverse
 
-from ..admin_dashboard import location_triage_counts
+from ..admin.dashboard import location_triage_counts
 
 register = template.Library()
 

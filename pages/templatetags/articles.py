@@ -3,7 +3,7 @@ from django.core.cache import cache
 from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 
-from pages.facts import fill_facts_html
+from core.facts import fill_facts_html
 from pages.rendering import link_footnotes, markdown_to_safe_html, split_blocks
 
 register = template.Library()

@@ -15,7 +15,7 @@ REFERENCE = re.compile(f"[{REFERENCE_ALPHABET}]{{8}}")
 def _no_minimum_fill_time(monkeypatch):
     # The live server runs in this process, so this reaches it; the real
     # 3-second rule is covered by the unit tests.
-    monkeypatch.setattr("clinic_site.protection.MIN_FILL_SECONDS", 0)
+    monkeypatch.setattr("core.protection.MIN_FILL_SECONDS", 0)
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ from django.core.cache import cache
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from clinic_site import protection
+from core import protection
 from locations.models import Location, WaitlistEntry
 from tests.a11y import axe_violations
 from tests.factories import LocationFactory

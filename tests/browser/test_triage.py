@@ -18,7 +18,8 @@ from playwright.sync_api import expect
 
 from consultations.models import ConsultationRequest, Status
 from locations.models import Location, StaffLocation
-from tests.consultations.triage_factories import ConsultationRequestFactory, age
+from tests.consultations.helpers import age
+from tests.factories import ConsultationRequestFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -3,9 +3,7 @@ import pytest
 from locations.demo import load_demo_locations
 from locations.models import Location
 from tests.consultations.helpers import aged_token
-from tests.factories import LocationFactory
-
-from .triage_factories import make_staff
+from tests.factories import LocationFactory, make_staff
 
 
 @pytest.fixture

@@ -6,8 +6,7 @@ from django.urls import reverse
 
 from consultations.models import AccessLog, ConsultationRequest
 from locations.models import WaitlistEntry
-
-from .triage_factories import ConsultationRequestFactory, make_staff
+from tests.factories import ConsultationRequestFactory, make_staff
 
 pytestmark = pytest.mark.django_db
 

@@ -8,17 +8,18 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from consultations.admin_dashboard import location_triage_counts
+from consultations.admin.dashboard import location_triage_counts
 from consultations.models import Status
-
-from .triage_factories import ConsultationRequestFactory, age, attempt, make_staff
+from tests.consultations.helpers import age, attempt
+from tests.factories import ConsultationRequestFactory, make_staff
 
 pytestmark = pytest.mark.django_db
 
 CHANGELIST = "admin:consultations_consultationrequest_changelist"
 # Session, user, OTP device, permissions (2), the user's locations, filter
-# choices (2), counts (2), the page of rows, date hierarchy (2), session save (3).
-MAX_CHANGELIST_QUERIES = 16
+# choices (2), the count, the page of rows, the staff-email state of the page
+# (mail log and queue: 2), date hierarchy (2), session save (3).
+MAX_CHANGELIST_QUERIES = 17
 
 
 def results(client, **params):
@@ -177,9 +178,17 @@ def test_admin_index_shows_only_the_users_locations(desk_client, oakland, portla
 
 
 def test_staff_email_delivery_state(desk_client, oakland):
-    from mailer.models import RESULT_FAILURE, RESULT_SUCCESS, MessageLog
+    """The list column and the change view give the same answer, failures included."""
+    from django.core.mail import EmailMessage
+    from mailer.models import (
+        PRIORITY_DEFERRED,
+        RESULT_FAILURE,
+        RESULT_SUCCESS,
+        Message,
+        MessageLog,
+    )
 
-    from consultations.notifications_admin import notification_state
+    from consultations.notifications import staff_notification_state
 
     def log(message_id, result):
         MessageLog.objects.create(
@@ -191,6 +200,19 @@ def test_staff_email_delivery_state(desk_client, oakland):
             log_message="",
         )
 
+    def queue(message_id, *, deferred=False):
+        EmailMessage(
+            "s",
+            "b",
+            "desk@clinic.example",
+            ["desk@clinic.example"],
+            headers={"Message-ID": message_id},
+        ).send()
+        if deferred:
+            Message.objects.filter(pk=Message.objects.latest("pk").pk).update(
+                priority=PRIORITY_DEFERRED
+            )
+
     delivered = ConsultationRequestFactory(
         location=oakland, staff_notification_id="<a@clinic.example>"
     )
@@ -200,25 +222,36 @@ def test_staff_email_delivery_state(desk_client, oakland):
         location=oakland, staff_notification_id="<b@clinic.example>"
     )
     log("<b@clinic.example>", RESULT_FAILURE)
+    queue("<b@clinic.example>", deferred=True)
     queued = ConsultationRequestFactory(
         location=oakland, staff_notification_id="<c@clinic.example>"
     )
+    queue("<c@clinic.example>")
+    failed = ConsultationRequestFactory(
+        location=oakland, staff_notification_id="<d@clinic.example>"
+    )
+    log("<d@clinic.example>", RESULT_FAILURE)
     missing = ConsultationRequestFactory(location=oakland)
 
-    states = {
-        req: notification_state(req).value
-        for req in (delivered, retrying, queued, missing)
-    }
-    assert states == {
+    expected = {
         delivered: "delivered",
         retrying: "retrying",
         queued: "queued",
+        failed: "failed",
         missing: "none",
     }
+    states = {req: staff_notification_state(req).value for req in expected}
+    assert states == expected
     response = desk_client.get(reverse(CHANGELIST))
-    shown = {row: row.staff_delivered for row in response.context["cl"].result_list}
-    assert shown == {delivered: True, retrying: False, queued: False, missing: False}
+    shown = {
+        row: row.notification_state.value for row in response.context["cl"].result_list
+    }
+    assert shown == expected
     page = desk_client.get(
         reverse("admin:consultations_consultationrequest_change", args=[retrying.pk])
     )
     assert "the last attempt failed; retrying" in page.content.decode()
+    page = desk_client.get(
+        reverse("admin:consultations_consultationrequest_change", args=[failed.pk])
+    )
+    assert "Failed: the mail server would not take it" in page.content.decode()

@@ -6,10 +6,9 @@ import io
 import pytest
 from django.urls import reverse
 
-from consultations.admin_export import csv_safe
+from consultations.admin.export import csv_safe
 from consultations.models import AccessLog, Status
-
-from .triage_factories import ConsultationRequestFactory
+from tests.factories import ConsultationRequestFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -9,7 +9,7 @@ from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 from django.urls import reverse
 
-from .triage_factories import ConsultationRequestFactory, make_staff
+from tests.factories import ConsultationRequestFactory, make_staff
 
 pytestmark = pytest.mark.django_db
 

@@ -10,8 +10,8 @@ from django.utils import timezone
 from consultations.models import ConsultationRequest, Status
 from consultations.workflow import promised_contact_deadline, with_triage_flags
 from locations.models import Location
-
-from .triage_factories import ConsultationRequestFactory, age, attempt
+from tests.consultations.helpers import age, attempt
+from tests.factories import ConsultationRequestFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -91,11 +91,26 @@ def test_location_without_hours_falls_back_to_a_day(locations):
 
 
 def test_a_new_request_gets_its_promised_time_from_the_location(oakland):
-    req = ConsultationRequestFactory(location=oakland)
+    from consultations.services.intake import consultation_request_create
+
+    req = consultation_request_create(
+        location=oakland,
+        first_name="Robin",
+        last_name="Testperson",
+        phone="+15105550101",
+        preferred_contact="phone",
+        submission_token="t-promise",
+        ip_hash="",
+    )
     assert req.promised_contact_by == promised_contact_deadline(oakland, req.created_at)
-    kept = local(LA, 2030, 1, 1, 9)
-    other = ConsultationRequestFactory(location=oakland, promised_contact_by=kept)
-    assert other.promised_contact_by == kept
+
+
+def test_the_database_refuses_a_request_without_a_promised_time(oakland):
+    """One place sets it (the intake service); nothing can store a request without."""
+    from django.db import IntegrityError, transaction
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        ConsultationRequestFactory(location=oakland, promised_contact_by=None)
 
 
 def flags(**filters):
@@ -116,9 +131,6 @@ def test_overdue_needs_open_status_no_attempt_and_a_passed_promise(oakland):
     scheduled = ConsultationRequestFactory(
         location=oakland, promised_contact_by=past, status=Status.SCHEDULED
     )
-    legacy = ConsultationRequestFactory(location=oakland)
-    ConsultationRequest.objects.filter(pk=legacy.pk).update(promised_contact_by=None)
-    age(legacy, days=2)
 
     assert flags() == {
         overdue.pk: True,
@@ -126,7 +138,6 @@ def test_overdue_needs_open_status_no_attempt_and_a_passed_promise(oakland):
         not_yet.pk: False,
         closed.pk: False,
         scheduled.pk: True,
-        legacy.pk: True,
     }
     assert set(
         ConsultationRequest.objects.filter(
@@ -134,7 +145,7 @@ def test_overdue_needs_open_status_no_attempt_and_a_passed_promise(oakland):
             .filter(is_overdue=True)
             .values("pk")
         ).values_list("pk", flat=True)
-    ) == {overdue.pk, scheduled.pk, legacy.pk}
+    ) == {overdue.pk, scheduled.pk}
 
 
 def test_change_list_puts_urgent_then_overdue_then_oldest_first(desk_client, oakland):

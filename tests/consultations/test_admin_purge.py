@@ -12,8 +12,8 @@ from mailer.models import RESULT_FAILURE, RESULT_SUCCESS, MessageLog
 
 from consultations.models import CallAttempt, ConsultationRequest, Status
 from locations.models import WaitlistEntry
-
-from .triage_factories import ConsultationRequestFactory, attempt
+from tests.consultations.helpers import attempt
+from tests.factories import ConsultationRequestFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -4,8 +4,7 @@ import pytest
 from django.urls import reverse
 
 from consultations.models import ConsultationRequest, Status
-
-from .triage_factories import ConsultationRequestFactory
+from tests.factories import ConsultationRequestFactory
 
 pytestmark = pytest.mark.django_db
 CHANGELIST = reverse("admin:consultations_consultationrequest_changelist")

@@ -8,14 +8,15 @@ from django.urls import reverse
 from django.utils import timezone
 
 from consultations.models import CallAttempt, ConsultationRequest, Status
-from consultations.services_triage import (
+from consultations.services.triage import (
     call_attempt_record,
     consultation_request_transition,
 )
 from consultations.workflow import next_statuses, suggests_no_response
+from tests.consultations.helpers import attempt
+from tests.factories import ConsultationRequestFactory
 
 from .admin_forms import change_data
-from .triage_factories import ConsultationRequestFactory, attempt
 
 pytestmark = pytest.mark.django_db
 
@@ -350,7 +351,7 @@ def test_bulk_mark_spam_and_assign_to_me(desk_client, front_desk, oakland):
 def test_only_colleagues_at_the_location_can_be_assigned(
     desk_client, oakland, portland
 ):
-    from .triage_factories import make_staff
+    from tests.factories import make_staff
 
     colleague = make_staff("colleague", locations=[oakland])
     elsewhere = make_staff("elsewhere", locations=[portland])

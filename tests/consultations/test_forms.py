@@ -1,9 +1,10 @@
 import pytest
 from django.http import QueryDict
 
-from clinic_site import protection
 from consultations.forms import ConsultationRequestForm
-from consultations.text import clean_text
+from core import protection
+from core.templatetags.form_tags import error_summary
+from core.text import clean_text
 from locations.models import Location
 from tests.consultations.helpers import aged_token
 from tests.factories import LocationFactory
@@ -230,8 +231,8 @@ def test_submission_token_is_the_same_for_the_same_rendered_form(valid_data):
 def test_error_summary_links_each_problem_to_its_field(valid_data):
     form = bound({**valid_data, "first_name": "", "preferred_contact": ""})
     form.is_valid()
-    assert ("id_first_name", "Enter your first name.") in form.error_summary()
+    assert ("id_first_name", "Enter your first name.") in error_summary(form)
     assert (
         "id_preferred_contact_0",
         "Choose how we should contact you.",
-    ) in form.error_summary()
+    ) in error_summary(form)

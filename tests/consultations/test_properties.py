@@ -20,8 +20,8 @@ from mailer.models import Message
 
 from consultations.forms import ConsultationRequestForm, PlainTextField
 from consultations.models import ConsultationRequest
-from consultations.services import consultation_request_create
-from consultations.text import BIDI_CONTROLS
+from consultations.services.intake import consultation_request_create
+from core.text import BIDI_CONTROLS
 from locations.models import Location
 from tests.consultations.helpers import aged_token
 from tests.factories import LocationFactory

@@ -9,13 +9,13 @@ from django.utils import timezone
 from mailer import engine
 from mailer.models import PRIORITY_DEFERRED, Message, MessageLog
 
-from consultations.models import (
-    REFERENCE_ALPHABET,
-    ConsultationRequest,
+from consultations.models import REFERENCE_ALPHABET, ConsultationRequest, Status
+from consultations.notifications import (
     NotificationState,
-    Status,
+    staff_notification_state,
+    staff_notification_states,
 )
-from consultations.services import consultation_request_create
+from consultations.services.intake import consultation_request_create
 from consultations.workflow import promised_contact_deadline
 from locations.models import HolidayClosure, Location
 from tests.factories import LocationFactory
@@ -142,7 +142,7 @@ def test_token_collision_in_the_database_returns_the_stored_request(
     # As if a concurrent submit got past the early check: only the unique
     # constraint stops it.
     with mock.patch(
-        "consultations.services._stored_for_token", side_effect=[None, first]
+        "consultations.services.intake._stored_for_token", side_effect=[None, first]
     ):
         again = consultation_request_create(
             **{**service_kwargs, "phone": "+15105550199", "email": ""}
@@ -324,7 +324,7 @@ def test_text_is_cleaned_again_at_the_service(service_kwargs):
 def test_request_and_emails_commit_together_or_not_at_all(service_kwargs):
     with (
         mock.patch(
-            "consultations.services._queue_patient_email",
+            "consultations.services.intake._queue_patient_email",
             side_effect=RuntimeError("template broke"),
         ),
         pytest.raises(RuntimeError),
@@ -368,23 +368,23 @@ def test_no_promise_for_a_location_without_hours(service_kwargs):
 
 def test_notification_state_follows_the_mail_queue(service_kwargs):
     consultation = consultation_request_create(**{**service_kwargs, "email": ""})
-    assert consultation.notification_state() == NotificationState.QUEUED
+    assert staff_notification_state(consultation) == NotificationState.QUEUED
 
     Message.objects.update(priority=PRIORITY_DEFERRED)
-    assert consultation.notification_state() == NotificationState.DEFERRED
-    assert ConsultationRequest.objects.notification_states() == {
-        consultation.pk: NotificationState.DEFERRED
+    assert staff_notification_state(consultation) == NotificationState.RETRYING
+    assert staff_notification_states(ConsultationRequest.objects.all()) == {
+        consultation.pk: NotificationState.RETRYING
     }
 
     Message.objects.update(priority=2)
     engine.send_all()
-    assert consultation.notification_state() == NotificationState.SENT
+    assert staff_notification_state(consultation) == NotificationState.DELIVERED
 
     MessageLog.objects.all().delete()  # purge_mail_log
-    assert consultation.notification_state() == NotificationState.UNKNOWN
+    assert staff_notification_state(consultation) == NotificationState.UNKNOWN
 
     consultation.staff_notification_id = ""
-    assert consultation.notification_state() == NotificationState.NONE
+    assert staff_notification_state(consultation) == NotificationState.NONE
 
 
 def test_notification_states_for_many_requests_in_one_pass(
@@ -400,6 +400,6 @@ def test_notification_states_for_many_requests_in_one_pass(
             }
         )
     with django_assert_max_num_queries(3):
-        states = ConsultationRequest.objects.notification_states()
+        states = staff_notification_states(ConsultationRequest.objects.all())
     assert set(states.values()) == {NotificationState.QUEUED}
     assert len(states) == 5

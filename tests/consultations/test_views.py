@@ -5,10 +5,10 @@ import pytest
 from django.db import OperationalError
 from mailer.models import Message
 
-from clinic_site import protection
 from consultations.models import REFERENCE_ALPHABET, ConsultationRequest
+from core import protection
+from core.models import SiteSettings
 from locations.models import Location
-from pages.models import SiteSettings
 from tests.consultations.helpers import aged_token
 from tests.factories import LocationFactory
 

@@ -4,8 +4,8 @@ import pytest
 from django.contrib.auth.models import Permission
 from django.utils import timezone
 
+from core.models import SiteSettings
 from locations.demo import load_demo_locations
-from pages.models import SiteSettings
 
 
 @pytest.fixture

@@ -46,8 +46,8 @@ def test_open_now_follows_local_wall_clock_after_dst_change(
 ):
     location = clinic(time_zone)
 
-    assert location.is_open_at(open_at) is True
-    assert location.is_open_at(closed_at) is False
+    assert location.open_status(open_at).is_open is True
+    assert location.open_status(closed_at).is_open is False
     assert location.local_now(open_at).time() == dt.time(9, 30)
     assert location.local_now(closed_at).time() == dt.time(8, 30)
 
@@ -114,8 +114,8 @@ def test_opening_time_skipped_by_spring_forward_moves_past_the_gap():
 
     assert opening == utc(2027, 3, 14, 10, 30)
     assert (opening.time(), opening.tzname()) == (dt.time(3, 30), "PDT")
-    assert location.is_open_at(utc(2027, 3, 14, 9, 59)) is False  # 01:59 PST
-    assert location.is_open_at(utc(2027, 3, 14, 10, 30)) is True  # 03:30 PDT
+    assert location.open_status(utc(2027, 3, 14, 9, 59)).is_open is False  # 01:59 PST
+    assert location.open_status(utc(2027, 3, 14, 10, 30)).is_open is True  # 03:30 PDT
 
 
 def test_next_opening_inside_the_repeated_hour_is_never_in_the_past():
@@ -123,7 +123,7 @@ def test_next_opening_inside_the_repeated_hour_is_never_in_the_past():
     location = clinic("America/Los_Angeles", hours=[(6, dt.time(1, 30), dt.time(5))])
     second_pass = utc(2026, 11, 1, 9, 10)  # 01:10 PST, after 01:30 PDT has passed
 
-    assert location.is_open_at(second_pass) is False
+    assert location.open_status(second_pass).is_open is False
     opening = location.next_opening(second_pass)
 
     # An instant in a repeated hour (fold=1) never compares equal across zones.
@@ -164,7 +164,7 @@ def test_holiday_closes_the_day_and_is_skipped():
     location = Location.objects.with_hours().get(pk=location.pk)
     thanksgiving_noon = utc(2026, 11, 26, 20)  # Thursday 12:00 PST
 
-    assert location.is_open_at(thanksgiving_noon) is False
+    assert location.open_status(thanksgiving_noon).is_open is False
     status = location.open_status(thanksgiving_noon)
     assert status.next_opening == utc(2026, 11, 27, 17)  # Friday 09:00 PST
     # Wednesday evening: the next business day jumps over Thursday.

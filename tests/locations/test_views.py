@@ -7,8 +7,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils.cache import get_max_age
 from PIL import Image
 
+from core.models import SiteSettings
 from locations.models import Location
-from pages.models import SiteSettings
 from tests.factories import LocationFactory
 
 pytestmark = pytest.mark.django_db

@@ -15,9 +15,10 @@ from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from clinic_site.protection import make_form_token
+from core.models import SiteSettings
+from core.protection import make_form_token
 from locations.models import HolidayClosure, Location, OpeningHours
-from pages.models import Article, SiteSettings
+from pages.models import Article
 from pages.urls import CONTENT_PAGES
 
 pytestmark = pytest.mark.django_db

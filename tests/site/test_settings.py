@@ -4,6 +4,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from django.contrib.auth import get_user_model
 
 ROOT = Path(__file__).resolve().parents[2]
 PROD_ENV = {
@@ -54,3 +55,8 @@ def test_prod_settings_refuse_to_start_and_name_the_missing_variable(missing):
 def test_wsgi_defaults_to_production_settings():
     source = (ROOT / "clinic_site" / "wsgi.py").read_text()
     assert '"clinic_site.settings.prod"' in source
+
+
+@pytest.mark.django_db
+def test_no_user_accounts_ship_with_migrations():
+    assert get_user_model().objects.count() == 0

@@ -1,8 +1,8 @@
 from django.core.management.base import BaseCommand
 
+from core.models import SiteSettings
 from locations.demo import load_demo_locations
 from pages.content_loader import load_articles
-from pages.models import SiteSettings
 
 
 class Command(BaseCommand):

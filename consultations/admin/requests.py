@@ -1,0 +1,540 @@
+"""The triage screens: the request list and a request's change view."""
+
+from django.contrib import admin, messages
+from django.contrib.admin.options import IncorrectLookupParameters
+from django.contrib.admin.views.main import ChangeList
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count, OuterRef, Subquery
+from django.db.models.functions import Coalesce
+from django.http import HttpResponseRedirect
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+from simple_history.admin import SimpleHistoryAdmin
+
+from locations.scoping import LocationScopedAdminMixin, StaffLocationFilter
+
+from ..models import (
+    OPEN_STATUSES,
+    AccessLog,
+    CallAttempt,
+    CallTime,
+    ConsultationRequest,
+    Status,
+)
+from ..notifications import staff_notification_state, staff_notification_states
+from ..services.triage import (
+    access_log_record,
+    call_attempt_record,
+    consultation_request_close_as_repeat,
+    consultation_requests_assign,
+    consultation_requests_transition,
+)
+from ..workflow import apply_transition, suggests_no_response, with_triage_flags
+from .display import local_time
+from .export import EXPORT_PERMISSION, consultation_requests_csv
+from .filters import (
+    AssigneeFilter,
+    OverdueFilter,
+    RepeatFilter,
+    StatusFilter,
+    phone_search_q,
+)
+from .forms import TRIAGE_FIELDS, TriageForm
+from .inlines import CallAttemptInline
+
+# Urgent, then overdue, then other open requests, then closed; oldest first in
+# each (the annotations come from workflow.with_triage_flags).
+DEFAULT_ORDERING = ("triage_priority", "created_at")
+
+
+class TriageChangeList(ChangeList):
+    # Django shows sort arrows for the ModelAdmin's or model's static
+    # ordering; ours is dynamic (annotations), so report it instead.
+    def _get_default_ordering(self):
+        return list(DEFAULT_ORDERING)
+
+    def get_results(self, request):
+        super().get_results(request)
+        # The staff-email state of the whole page at once, not a query per row.
+        states = staff_notification_states(self.result_list)
+        for row in self.result_list:
+            row.notification_state = states[row.pk]
+
+
+@admin.register(ConsultationRequest)
+class ConsultationRequestAdmin(LocationScopedAdminMixin, SimpleHistoryAdmin):
+    form = TriageForm
+    inlines = [CallAttemptInline]
+    list_display = [
+        "reference",
+        "patient",
+        "location",
+        "status",
+        "urgent_flag",
+        "overdue_flag",
+        "received",
+        "promised",
+        "calls",
+        "assigned_to",
+        "staff_notified",
+    ]
+    list_select_related = ["location", "assigned_to", "repeat_of"]
+    list_filter = [
+        StatusFilter,
+        ("location", StaffLocationFilter),
+        "urgent",
+        OverdueFilter,
+        RepeatFilter,
+        AssigneeFilter,
+        "interest",
+        "created_at",
+    ]
+    date_hierarchy = "created_at"
+    search_fields = ["=reference", "first_name", "last_name", "email"]
+    search_help_text = _("Reference, name, email, or phone number in any format.")
+    list_per_page = 50
+    # Django's second COUNT(*) (of the unfiltered table) for "N total": one
+    # query per page view that grows with the table, for a number nobody reads.
+    show_full_result_count = False
+    actions = ["assign_to_me", "mark_contacting", "close_as_repeat", "mark_spam"]
+    history_list_display = ["status", "assigned_to"]
+    fieldsets = [
+        (
+            _("Request"),
+            {
+                "fields": [
+                    "reference",
+                    "location",
+                    "received_local",
+                    "urgent",
+                    "self_harm_answer",
+                    "interest",
+                    "message",
+                    "repeat_links",
+                ]
+            },
+        ),
+        (
+            _("Patient details, as submitted"),
+            {
+                "fields": [
+                    ("first_name", "last_name"),
+                    "phone_link",
+                    "email",
+                    "preferred_contact",
+                    "best_times",
+                    "language",
+                    "heard_about",
+                ]
+            },
+        ),
+        (_("Triage"), {"fields": ["suggestion", *TRIAGE_FIELDS]}),
+        (
+            _("Tracking"),
+            {
+                "fields": [
+                    "promised_local",
+                    "overdue_state",
+                    "first_contacted_local",
+                    "closed_local",
+                    "staff_notification",
+                    "consent",
+                    "personal_data_purged_at",
+                ]
+            },
+        ),
+    ]
+
+    class Media:
+        css = {"all": ["admin/css/triage.css"]}
+
+    # Querysets and permissions
+
+    def get_queryset(self, request):
+        attempts = (
+            CallAttempt.objects.filter(request=OuterRef("pk"))
+            .order_by()
+            .values("request")
+            .annotate(n=Count("pk"))
+            .values("n")
+        )
+        # Not super(): ModelAdmin.get_queryset orders before these annotations
+        # (which the default ordering uses) exist.
+        queryset = self.scope_queryset(request, ConsultationRequest.objects.all())
+        return (
+            with_triage_flags(queryset)
+            .annotate(attempt_count=Coalesce(Subquery(attempts), 0))
+            .order_by(*self.get_ordering(request))
+        )
+
+    def get_ordering(self, request):
+        return list(DEFAULT_ORDERING)
+
+    def get_changelist(self, request, **kwargs):
+        return TriageChangeList
+
+    def get_readonly_fields(self, request, obj=None):
+        names = []
+        for _name, options in self.fieldsets:
+            for field in options["fields"]:
+                names += field if isinstance(field, tuple) else [field]
+        if obj is not None and obj.personal_data_purged_at:
+            # Erased by the retention job: nothing new may be written to it.
+            return names
+        return [name for name in names if name not in TRIAGE_FIELDS]
+
+    def has_add_permission(self, request):
+        # Requests come only from the public form.
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        # Never lose a request: closing is a status, removal is the purge job.
+        return False
+
+    def has_export_permission(self, request):
+        return request.user.has_perm(EXPORT_PERMISSION)
+
+    def revert_disabled(self, request, obj=None):
+        return True
+
+    # Views
+
+    def get_urls(self):
+        export = path(
+            "export/",
+            self.admin_site.admin_view(self.export_view),
+            name=f"{self.opts.app_label}_{self.opts.model_name}_export",
+        )
+        return [export, *super().get_urls()]
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        obj = self.get_object_or_404(request, object_id)
+        if not self.has_view_or_change_permission(request, obj):
+            raise PermissionDenied
+        access_log_record(
+            user=request.user,
+            action=AccessLog.Action.VIEW,
+            consultation_request=obj,
+        )
+        # Times on this page (shown and typed) are the location's local time.
+        with timezone.override(obj.location.zone):
+            response = super().change_view(request, object_id, form_url, extra_context)
+            if hasattr(response, "render"):
+                response.render()
+        return response
+
+    def history_view(self, request, object_id, extra_context=None):
+        obj = self.get_object_or_404(request, object_id)
+        if not self.has_view_history_or_change_history_permission(request, obj):
+            raise PermissionDenied
+        access_log_record(
+            user=request.user,
+            action=AccessLog.Action.VIEW,
+            consultation_request=obj,
+        )
+        return super().history_view(request, object_id, extra_context)
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        # History is read-only: a past version can be looked at, never restored.
+        if request.method != "GET":
+            raise PermissionDenied
+        self.get_object_or_404(request, object_id)
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {
+            **(extra_context or {}),
+            "has_export_permission": self.has_export_permission(request),
+        }
+        return super().changelist_view(request, extra_context)
+
+    def export_view(self, request):
+        """The change list's current rows (filters and search applied) as CSV."""
+        if not (
+            self.has_view_or_change_permission(request)
+            and self.has_export_permission(request)
+        ):
+            raise PermissionDenied
+        try:
+            changelist = self.get_changelist_instance(request)
+        except IncorrectLookupParameters:
+            return HttpResponseRedirect(
+                reverse("admin:consultations_consultationrequest_changelist")
+            )
+        response, count = consultation_requests_csv(changelist.get_queryset(request))
+        access_log_record(
+            user=request.user, action=AccessLog.Action.EXPORT, row_count=count
+        )
+        return response
+
+    # Saving
+
+    def save_model(self, request, obj, form, change):
+        if "status" in form.changed_data:
+            requested = obj.status
+            obj.status = form.initial["status"]
+            apply_transition(obj, requested)
+        super().save_model(request, obj, form, change)
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model is not CallAttempt:
+            return super().save_formset(request, form, formset, change)
+        formset.save(commit=False)
+        # Logged attempts are append-only, so only new ones come through; the
+        # service stores them (and the first-contact time).
+        formset.new_objects = [
+            call_attempt_record(
+                consultation_request=form.instance,
+                by=attempt.by or request.user,
+                channel=attempt.channel,
+                outcome=attempt.outcome,
+                note=attempt.note,
+                at=attempt.at,
+            )
+            for attempt in formset.new_objects
+        ]
+        if suggests_no_response(
+            form.instance.call_attempts.all(), form.instance.status
+        ):
+            self.message_user(request, self._no_response_hint(), messages.WARNING)
+
+    def get_search_results(self, request, queryset, search_term):
+        results, may_have_duplicates = super().get_search_results(
+            request, queryset, search_term
+        )
+        phone = phone_search_q(search_term.strip())
+        if phone is not None:
+            results = results | queryset.filter(phone)
+        return results, may_have_duplicates
+
+    # Actions
+
+    @admin.action(description=_("Assign to me"), permissions=["change"])
+    def assign_to_me(self, request, queryset):
+        changed = consultation_requests_assign(
+            queryset=queryset, to=request.user, by=request.user
+        )
+        self.message_user(
+            request,
+            ngettext(
+                "%(count)d request assigned to you.",
+                "%(count)d requests assigned to you.",
+                changed,
+            )
+            % {"count": changed},
+        )
+
+    @admin.action(description=_("Mark as contacting"), permissions=["change"])
+    def mark_contacting(self, request, queryset):
+        self._bulk_transition(request, queryset, Status.CONTACTING)
+
+    @admin.action(description=_("Mark as spam"), permissions=["change"])
+    def mark_spam(self, request, queryset):
+        self._bulk_transition(request, queryset, Status.SPAM)
+
+    @admin.action(
+        description=_("Close as a repeat of the linked earlier request"),
+        permissions=["change"],
+    )
+    def close_as_repeat(self, request, queryset):
+        closed = skipped = 0
+        for consultation_request in queryset.select_related("repeat_of"):
+            try:
+                changed = consultation_request_close_as_repeat(
+                    consultation_request=consultation_request, by=request.user
+                )
+            except ValidationError:
+                changed = False
+            closed += changed
+            skipped += not changed
+        self.message_user(
+            request,
+            ngettext(
+                "%(count)d request closed as a repeat.",
+                "%(count)d requests closed as repeats.",
+                closed,
+            )
+            % {"count": closed},
+        )
+        if skipped:
+            self.message_user(
+                request,
+                ngettext(
+                    "%(count)d request was left as it was: it is not a linked "
+                    "repeat, or it is already closed.",
+                    "%(count)d requests were left as they were: they are not "
+                    "linked repeats, or they are already closed.",
+                    skipped,
+                )
+                % {"count": skipped},
+                messages.WARNING,
+            )
+
+    def _bulk_transition(self, request, queryset, status):
+        moved, skipped = consultation_requests_transition(
+            queryset=queryset, to_status=status, by=request.user
+        )
+        self.message_user(
+            request,
+            ngettext(
+                "%(count)d request moved to “%(status)s”.",
+                "%(count)d requests moved to “%(status)s”.",
+                moved,
+            )
+            % {"count": moved, "status": status.label},
+        )
+        if skipped:
+            self.message_user(
+                request,
+                ngettext(
+                    "%(count)d request was left as it was: its status cannot "
+                    "move to “%(status)s”.",
+                    "%(count)d requests were left as they were: their status "
+                    "cannot move to “%(status)s”.",
+                    skipped,
+                )
+                % {"count": skipped, "status": status.label},
+                messages.WARNING,
+            )
+
+    # Columns and read-only fields
+
+    @admin.display(description=_("patient"))
+    def patient(self, obj):
+        return f"{obj.first_name} {obj.last_name}".strip() or "—"
+
+    @admin.display(description=_("urgent"), ordering="urgent")
+    def urgent_flag(self, obj):
+        if not obj.urgent:
+            return ""
+        if obj.status not in OPEN_STATUSES:
+            return _("Urgent")
+        return format_html(
+            '<span class="triage-flag triage-flag--urgent">{}</span>', _("Urgent")
+        )
+
+    @admin.display(description=_("overdue"), ordering="is_overdue")
+    def overdue_flag(self, obj):
+        if not obj.is_overdue:
+            return ""
+        return format_html(
+            '<span class="triage-flag triage-flag--overdue">{}</span>', _("Overdue")
+        )
+
+    @admin.display(description=_("received"), ordering="created_at")
+    def received(self, obj):
+        return local_time(obj.created_at, obj.location.zone, short=True)
+
+    @admin.display(description=_("call by"), ordering="promised_contact_by")
+    def promised(self, obj):
+        return local_time(obj.promised_contact_by, obj.location.zone, short=True)
+
+    @admin.display(description=_("calls"), ordering="attempt_count")
+    def calls(self, obj):
+        return obj.attempt_count
+
+    @admin.display(description=_("staff notified"))
+    def staff_notified(self, obj):
+        return obj.notification_state.label
+
+    @admin.display(description=_("received"))
+    def received_local(self, obj):
+        return local_time(obj.created_at, obj.location.zone)
+
+    @admin.display(description=_("call promised by"))
+    def promised_local(self, obj):
+        return local_time(obj.promised_contact_by, obj.location.zone)
+
+    @admin.display(description=_("first contacted"))
+    def first_contacted_local(self, obj):
+        return local_time(obj.first_contacted_at, obj.location.zone)
+
+    @admin.display(description=_("closed"))
+    def closed_local(self, obj):
+        return local_time(obj.closed_at, obj.location.zone)
+
+    @admin.display(description=_("overdue"))
+    def overdue_state(self, obj):
+        if getattr(obj, "is_overdue", False):
+            return format_html(
+                '<span class="triage-flag triage-flag--overdue">{}</span>',
+                _("Overdue: no call yet and the promised time has passed"),
+            )
+        return _("No")
+
+    @admin.display(description=_("possible repeat"))
+    def repeat_links(self, obj):
+        """Both directions of the staff-only repeat link, within the user's scope."""
+        links = []
+        if obj.repeat_of_id:
+            links.append((_("Possible repeat of"), [obj.repeat_of]))
+        later = list(obj.repeats.order_by("created_at"))
+        if later:
+            links.append((_("Possible repeats of this request"), later))
+        if not links:
+            return _("No")
+        return format_html(
+            '<ul class="repeat-links">{}</ul>',
+            format_html_join(
+                "",
+                "<li>{}: {}</li>",
+                ((label, self._request_links(others)) for label, others in links),
+            ),
+        )
+
+    @staticmethod
+    def _request_links(requests):
+        return format_html_join(
+            ", ",
+            '<a href="{}">{}</a>',
+            (
+                (
+                    reverse(
+                        "admin:consultations_consultationrequest_change",
+                        args=[other.pk],
+                    ),
+                    other.reference,
+                )
+                for other in requests
+            ),
+        )
+
+    @admin.display(description=_("phone"))
+    def phone_link(self, obj):
+        if not obj.phone:
+            return "—"
+        return format_html(
+            '<a href="tel:{}">{}</a>', obj.phone.as_e164, obj.phone.as_national
+        )
+
+    @admin.display(description=_("best times to call"))
+    def best_times(self, obj):
+        labels = dict(CallTime.choices)
+        return ", ".join(str(labels.get(t, t)) for t in obj.call_times or []) or "—"
+
+    @admin.display(description=_("staff email"))
+    def staff_notification(self, obj):
+        return staff_notification_state(obj).label
+
+    @admin.display(description=_("consent"))
+    def consent(self, obj):
+        return _("Version %(version)s, %(when)s") % {
+            "version": obj.consent_text_version,
+            "when": local_time(obj.consented_at, obj.location.zone),
+        }
+
+    @admin.display(description=_("suggestion"))
+    def suggestion(self, obj):
+        if suggests_no_response(obj.call_attempts.all(), obj.status):
+            return self._no_response_hint()
+        return "—"
+
+    @staticmethod
+    def _no_response_hint():
+        return _(
+            "Three or more calls went unanswered and the patient has not been "
+            "reached: consider setting the status to “No response”."
+        )

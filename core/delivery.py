@@ -1,0 +1,128 @@
+"""The delivery side of the mail queue: what the mail worker uses.
+
+Web processes only ever write to the queue (see emails.py); the worker
+(``manage.py mailworker``) delivers it with django-mailer, through the journal
+below, retrying failures with back-off and handling errors without logging
+any address.
+"""
+
+import hashlib
+import logging
+import smtplib
+import socket
+
+from django.conf import settings
+from django.core.cache import cache
+from django.core.mail import get_connection
+from django.db.models import F
+from django.utils import timezone
+from mailer.models import PRIORITY_MEDIUM, Message
+
+logger = logging.getLogger(__name__)
+
+
+def defer_without_details(connection, message, exc):
+    """django-mailer error handler: defer the message and log only the error type.
+
+    The stock handler logs the exception text, which for SMTP refusals names
+    the recipient; a patient's address must never reach the logs.
+    """
+    # when_added doubles as "last tried": retry back-off counts from the failure.
+    message.when_added = timezone.now()
+    message.defer()
+    logger.warning("mail delivery deferred: %s", type(exc).__name__)
+    if isinstance(exc, (smtplib.SMTPException, socket.error, OSError)):
+        connection = None  # force a fresh connection on the next message
+    return connection, "deferred"
+
+
+def retry_due_deferred(now=None):
+    """Requeue deferred messages whose back-off has passed. Returns how many.
+
+    A message is retried CLINIC_MAIL_RETRY_BASE_SECONDS × 2^retries after its last
+    failure (capped at CLINIC_MAIL_RETRY_MAX_SECONDS), so a mail server that stays
+    down is not hammered.
+    """
+    now = now or timezone.now()
+    due = []
+    for pk, retries, added in Message.objects.deferred().values_list(
+        "pk", "retry_count", "when_added"
+    ):
+        wait = min(
+            settings.CLINIC_MAIL_RETRY_BASE_SECONDS * 2**retries,
+            settings.CLINIC_MAIL_RETRY_MAX_SECONDS,
+        )
+        if (now - added).total_seconds() >= wait:
+            due.append(pk)
+    return Message.objects.filter(pk__in=due).update(
+        priority=PRIORITY_MEDIUM, retry_count=F("retry_count") + 1
+    )
+
+
+JOURNAL_SECONDS = 14 * 24 * 3600
+
+
+def _journal_key(message):
+    message_id = (message.extra_headers or {}).get("Message-ID", "").strip()
+    if not message_id:
+        return None
+    return "mail-sent:" + hashlib.sha256(message_id.encode()).hexdigest()
+
+
+class JournaledBackend:
+    """Delivers through CLINIC_MAIL_TRANSPORT, at most once per Message-ID.
+
+    Why it exists: django-mailer sends a message, then deletes it from the
+    queue in the same database transaction. A worker killed (or a database
+    lost) in between rolls the deletion back, and the message would go out a
+    second time; for a clinic, a second "URGENT" email or a second patient
+    acknowledgement is confusing. The journal is written the moment the
+    transport accepts a message, outside that transaction, and checked before
+    every send (the worker-kill drill in bench/drills shows it stopping the
+    duplicate).
+
+    What it does not promise: it lives in the cache (Redis), which production
+    may run without persistence, so a Redis restart forgets it and the worst
+    case is the duplicate it was meant to prevent, never a lost email. If the
+    cache is unreachable, mail still goes out. Every email is given its
+    Message-ID when it is queued (core.emails), so the journal covers all
+    mail; a message without one (queued by hand) is sent without the check.
+    In development and tests the transport is used directly.
+    """
+
+    def __init__(self, fail_silently=False, **kwargs):
+        self.transport = get_connection(
+            settings.CLINIC_MAIL_TRANSPORT, fail_silently=fail_silently, **kwargs
+        )
+
+    def open(self):
+        return self.transport.open()
+
+    def close(self):
+        return self.transport.close()
+
+    def send_messages(self, messages):
+        delivered = 0
+        for message in messages:
+            key = _journal_key(message)
+            if key and self._seen(key):
+                logger.warning("mail already delivered before a restart; not resent")
+                delivered += 1
+                continue
+            delivered += self.transport.send_messages([message]) or 0
+            if key:
+                self._remember(key)
+        return delivered
+
+    def _seen(self, key):
+        try:
+            return cache.get(key) is not None
+        except Exception as exc:  # noqa: BLE001 - never block delivery on the journal
+            logger.warning("mail journal unreadable: %s", type(exc).__name__)
+            return False
+
+    def _remember(self, key):
+        try:
+            cache.set(key, 1, JOURNAL_SECONDS)
+        except Exception as exc:  # noqa: BLE001 - delivered anyway; worst case a duplicate
+            logger.warning("mail journal not written: %s", type(exc).__name__)

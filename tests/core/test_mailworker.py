@@ -1,0 +1,122 @@
+from unittest import mock
+
+import pytest
+from django.core import mail
+from django.core.management import call_command
+from django.db import InterfaceError, OperationalError
+
+from core.management.commands import mailworker
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.parametrize(
+    "failure",
+    [
+        OperationalError("server closed the connection unexpectedly"),
+        InterfaceError("connection already closed"),
+    ],
+    ids=["operational", "interface"],
+)
+def test_worker_outlives_a_database_outage_and_then_delivers(
+    mailoutbox, settings, failure
+):
+    settings.MAILER_EMPTY_QUEUE_SLEEP = 0
+    mail.send_mail("Subject", "Body", None, ["staff@example.org"])
+    real_retry = mailworker.retry_due_deferred
+    rounds = []
+
+    def flaky_retry():
+        rounds.append(1)
+        if len(rounds) <= 2:
+            raise failure
+        return real_retry()
+
+    def stop_after_delivery(seconds):
+        if mailoutbox or len(rounds) > 10:
+            raise KeyboardInterrupt
+
+    with (
+        mock.patch.object(mailworker, "retry_due_deferred", flaky_retry),
+        mock.patch.object(mailworker.time, "sleep", stop_after_delivery),
+        mock.patch.object(mailworker.connection, "close"),
+        pytest.raises(KeyboardInterrupt),
+    ):
+        call_command("mailworker")
+
+    assert len(rounds) == 3
+    assert [m.to for m in mailoutbox] == [["staff@example.org"]]
+
+
+def test_worker_once_reports_a_database_outage(settings):
+    with (
+        mock.patch.object(
+            mailworker, "retry_due_deferred", side_effect=OperationalError("down")
+        ),
+        pytest.raises(OperationalError),
+    ):
+        call_command("mailworker", "--once")
+
+
+def test_production_mail_worker_uses_no_lock_file():
+    # A lock file outlives a worker killed with SIGKILL, and every later worker
+    # then quits without sending (fault drill 4). Rows are locked instead.
+    from clinic_site.settings import base
+
+    assert base.MAILER_USE_FILE_LOCK is False
+
+
+def _crash_after_delivery():
+    # BaseException, like SIGKILL for our purpose: django-mailer's error
+    # handling does not catch it, so the send's transaction is rolled back
+    # after the transport has already accepted the message.
+    return mock.patch(
+        "mailer.engine.MessageLog.objects.log", side_effect=KeyboardInterrupt
+    )
+
+
+def _queue_one():
+    from django.core.mail import EmailMessage
+
+    EmailMessage(
+        "New request", "Body", None, ["staff@example.org"],
+        headers={"Message-ID": "<ref-ABC-staff@clinic.example>"},
+    ).send()  # fmt: skip
+
+
+@pytest.mark.parametrize("journal", [True, False], ids=["journal", "no-journal"])
+def test_a_worker_dying_after_delivery_does_not_send_twice(
+    settings, mailoutbox, journal
+):
+    from mailer import engine
+    from mailer.models import Message
+
+    locmem = "django.core.mail.backends.locmem.EmailBackend"
+    settings.CLINIC_MAIL_TRANSPORT = locmem
+    settings.MAILER_EMAIL_BACKEND = (
+        "core.delivery.JournaledBackend" if journal else locmem
+    )
+    _queue_one()
+    with _crash_after_delivery(), pytest.raises(KeyboardInterrupt):
+        engine.send_all()
+    assert Message.objects.count() == 1  # the queue row came back
+
+    engine.send_all()  # the restarted worker
+
+    assert Message.objects.count() == 0
+    # Without the journal the same email goes out twice: that is what it is for.
+    assert len(mailoutbox) == (1 if journal else 2)
+
+
+def test_mail_still_goes_out_when_the_journal_is_unreachable(settings, mailoutbox):
+    from mailer import engine
+
+    settings.CLINIC_MAIL_TRANSPORT = "django.core.mail.backends.locmem.EmailBackend"
+    settings.MAILER_EMAIL_BACKEND = "core.delivery.JournaledBackend"
+    _queue_one()
+    with (
+        mock.patch("core.delivery.cache.get", side_effect=ConnectionError),
+        mock.patch("core.delivery.cache.set", side_effect=ConnectionError),
+    ):
+        engine.send_all()
+    assert len(mailoutbox) == 1
