@@ -1,9 +1,11 @@
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from core.facts import unknown_facts
 from core.images import ResponsiveImageMixin, validate_image
 
 
@@ -61,7 +63,9 @@ class Article(ResponsiveImageMixin, models.Model):
         _("body"),
         help_text=_(
             "Markdown. Cite references as [1], [2]. Put [[regulatory-status]] or "
-            "[[location-prices]] on a line of its own to insert those blocks."
+            "[[location-prices]] on a line of its own to insert those blocks. "
+            "Write approval years, the REMS and crisis numbers as [[fact:name]] "
+            "(for example [[fact:crisis-call]]) so they come from the registry."
         ),
     )
     hero_image = models.ImageField(
@@ -107,6 +111,18 @@ class Article(ResponsiveImageMixin, models.Model):
     def get_absolute_url(self):
         return reverse("pages:article", kwargs={"slug": self.slug})
 
+    def clean(self):
+        super().clean()
+        errors = {}
+        for field in ("title", "meta_description", "summary", "body"):
+            unknown = unknown_facts(getattr(self, field) or "")
+            if unknown:
+                errors[field] = _("No fact is named %(names)s in the registry.") % {
+                    "names": ", ".join(sorted(unknown))
+                }
+        if errors:
+            raise ValidationError(errors)
+
     @property
     def review_overdue(self):
         return self.next_review_due < timezone.localdate()
@@ -114,13 +130,16 @@ class Article(ResponsiveImageMixin, models.Model):
 
 class Reference(models.Model):
     class EvidenceType(models.TextChoices):
-        RCT = "rct", _("Randomised controlled trial")
+        RCT = "rct", _("Randomized controlled trial")
         META_ANALYSIS = "meta_analysis", _("Meta-analysis or systematic review")
+        REVIEW = "review", _("Narrative review")
         OBSERVATIONAL = "observational", _("Observational study")
         CASE_SERIES = "case_series", _("Case series")
         PRECLINICAL = "preclinical", _("Animal or laboratory study")
+        COMMENTARY = "commentary", _("Commentary or historical account")
         LABEL = "label", _("Label or regulatory document")
         GUIDELINE = "guideline", _("Guideline")
+        CONSUMER = "consumer", _("Consumer or patient-advocacy information")
 
     article = models.ForeignKey(
         Article, on_delete=models.CASCADE, related_name="references"

@@ -4,6 +4,7 @@ import re
 
 from django.utils.html import strip_tags
 
+from core.facts import fill_facts
 from core.i18n import language_codes
 
 from .rendering import markdown_to_safe_html
@@ -31,26 +32,32 @@ def organization(site, request, locations):
     return data
 
 
+def person(clinician):
+    return {
+        "@type": "Person",
+        "name": clinician.name,
+        "honorificSuffix": clinician.credentials,
+        "jobTitle": clinician.role,
+    }
+
+
 def medical_web_page(article, request, *, language):
     url = f"{request.scheme}://{request.get_host()}{article.get_absolute_url()}"
-    reviewer = article.reviewer
-    return {
+    data = {
         "@context": "https://schema.org",
         "@type": "MedicalWebPage",
         "name": article.title,
-        "description": article.meta_description,
+        "description": fill_facts(article.meta_description),
         "url": url,
         "inLanguage": language,
         "lastReviewed": article.last_reviewed.isoformat(),
-        "reviewedBy": {
-            "@type": "Person",
-            "name": reviewer.name,
-            "honorificSuffix": reviewer.credentials,
-            "jobTitle": reviewer.role,
-        },
+        "reviewedBy": person(article.reviewer),
         "about": {"@type": "Drug", "name": "Ketamine"},
         "citation": [ref.url for ref in getattr(article, "reference_list", [])],
     }
+    if article.author:
+        data["author"] = person(article.author)
+    return data
 
 
 _QUESTION = re.compile(r"<h2>(.*?\?)</h2>(.*?)(?=<h2>|\Z)", re.S)
@@ -58,7 +65,7 @@ _QUESTION = re.compile(r"<h2>(.*?\?)</h2>(.*?)(?=<h2>|\Z)", re.S)
 
 def faq_page(article, *, language):
     """FAQPage from an article whose every h2 is a question."""
-    html = markdown_to_safe_html(article.body)
+    html = fill_facts(markdown_to_safe_html(article.body))
     entities = []
     for question, answer in _QUESTION.findall(html):
         text = strip_tags(answer.replace("[[regulatory-status]]", "")).strip()

@@ -76,9 +76,9 @@ class ArticleDetailView(DetailView):
                 structured_data.faq_page(self.object, language=settings.LANGUAGE_CODE)
             )
         if self.object.slug == "cost-and-insurance":
-            context["priced_locations"] = [
-                loc for loc in Location.objects.public() if loc.price_notes
-            ]
+            # Every open location, so a patient can find the prices of the one
+            # near them even where no price note has been written yet.
+            context["priced_locations"] = list(Location.objects.open())
         return context
 
 

@@ -3,6 +3,7 @@ from django.core.cache import cache
 from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 
+from core.facts import fill_facts_html
 from pages.rendering import link_footnotes, markdown_to_safe_html, split_blocks
 
 register = template.Library()
@@ -27,6 +28,9 @@ def article_body(context, article):
     if html is None:
         html = link_footnotes(markdown_to_safe_html(article.body), len(references))
         cache.set(key, html, 24 * 3600)
+    # Facts are filled after the cache, so a change to the registry is never
+    # hidden behind a stored copy of the body.
+    html = fill_facts_html(html)
     out = []
     for kind, value in split_blocks(html):
         if kind == "html":
