@@ -87,6 +87,7 @@ EMAIL_HEADERS = {
     "date",
     "message-id",
     "auto-submitted",
+    "content-language",
 }
 
 snippet = st.sampled_from(HOSTILE_SNIPPETS)
