@@ -222,10 +222,14 @@ class CallAttempt(models.Model):
 
 
 class AccessLog(models.Model):
-    """Who opened or exported which request. Append-only: staff cannot change it."""
+    """Who opened, searched or exported requests, and when. Append-only.
+
+    A search records how many rows it showed, never the words searched for."""
 
     class Action(models.TextChoices):
         VIEW = "view", _("Viewed")
+        VIEW_VERSION = "version", _("Viewed a past version")
+        SEARCH = "search", _("Searched")
         EXPORT = "export", _("Exported")
 
     user = models.ForeignKey(

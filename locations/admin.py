@@ -4,8 +4,8 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
-from simple_history.admin import SimpleHistoryAdmin
 
+from core.history import ReadOnlyHistoryAdmin
 from locations.scoping import (
     LocationScopedAdminMixin,
     StaffLocationFilter,
@@ -27,7 +27,7 @@ class HolidayClosureInline(admin.TabularInline):
 
 
 @admin.register(Location)
-class LocationAdmin(SimpleHistoryAdmin):
+class LocationAdmin(ReadOnlyHistoryAdmin):
     list_display = [
         "name",
         "status",

@@ -2,13 +2,14 @@ from django.contrib import admin
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
-from simple_history.admin import SimpleHistoryAdmin
+
+from core.history import ReadOnlyHistoryAdmin
 
 from .models import Article, Clinician, Reference
 
 
 @admin.register(Clinician)
-class ClinicianAdmin(SimpleHistoryAdmin):
+class ClinicianAdmin(ReadOnlyHistoryAdmin):
     list_display = ["name", "credentials", "role"]
     search_fields = ["name"]
     prepopulated_fields = {"key": ["name"]}
@@ -36,7 +37,7 @@ class ReviewOverdueFilter(admin.SimpleListFilter):
 
 
 @admin.register(Article)
-class ArticleAdmin(SimpleHistoryAdmin):
+class ArticleAdmin(ReadOnlyHistoryAdmin):
     list_display = [
         "title",
         "nav_group",

@@ -194,6 +194,8 @@ PHONENUMBER_DEFAULT_REGION = "US"
 PHONENUMBER_DEFAULT_FORMAT = "E164"
 
 SIMPLE_HISTORY_HISTORY_ID_USE_UUID = False
+# History is for reading: no admin page restores a past version (core/history.py).
+SIMPLE_HISTORY_REVERT_DISABLED = True
 
 # Security defaults that hold everywhere; prod.py adds the HTTPS-only parts.
 SECURE_CONTENT_TYPE_NOSNIFF = True

@@ -12,8 +12,8 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
-from simple_history.admin import SimpleHistoryAdmin
 
+from core.history import ReadOnlyHistoryAdmin
 from locations.scoping import LocationScopedAdminMixin, StaffLocationFilter
 
 from ..models import (
@@ -66,7 +66,7 @@ class TriageChangeList(ChangeList):
 
 
 @admin.register(ConsultationRequest)
-class ConsultationRequestAdmin(LocationScopedAdminMixin, SimpleHistoryAdmin):
+class ConsultationRequestAdmin(LocationScopedAdminMixin, ReadOnlyHistoryAdmin):
     form = TriageForm
     inlines = [CallAttemptInline]
     list_display = [
@@ -199,9 +199,6 @@ class ConsultationRequestAdmin(LocationScopedAdminMixin, SimpleHistoryAdmin):
     def has_export_permission(self, request):
         return request.user.has_perm(EXPORT_PERMISSION)
 
-    def revert_disabled(self, request, obj=None):
-        return True
-
     # Views
 
     def get_urls(self):
@@ -229,9 +226,7 @@ class ConsultationRequestAdmin(LocationScopedAdminMixin, SimpleHistoryAdmin):
         return response
 
     def history_view(self, request, object_id, extra_context=None):
-        obj = self.get_object_or_404(request, object_id)
-        if not self.has_view_history_or_change_history_permission(request, obj):
-            raise PermissionDenied
+        obj = self.visible_object_or_404(request, object_id)
         access_log_record(
             user=request.user,
             action=AccessLog.Action.VIEW,
@@ -239,19 +234,29 @@ class ConsultationRequestAdmin(LocationScopedAdminMixin, SimpleHistoryAdmin):
         )
         return super().history_view(request, object_id, extra_context)
 
-    def history_form_view(self, request, object_id, version_id, extra_context=None):
-        # History is read-only: a past version can be looked at, never restored.
-        if request.method != "GET":
-            raise PermissionDenied
-        self.get_object_or_404(request, object_id)
-        return super().history_form_view(request, object_id, version_id, extra_context)
+    def past_version_viewed(self, request, obj):
+        access_log_record(
+            user=request.user,
+            action=AccessLog.Action.VIEW_VERSION,
+            consultation_request=obj,
+        )
 
     def changelist_view(self, request, extra_context=None):
         extra_context = {
             **(extra_context or {}),
             "has_export_permission": self.has_export_permission(request),
         }
-        return super().changelist_view(request, extra_context)
+        response = super().changelist_view(request, extra_context)
+        changelist = getattr(response, "context_data", {}).get("cl")
+        if changelist is not None and changelist.query:
+            # Who searched and when, and how many rows it showed; never what
+            # was typed (a patient's name or phone number).
+            access_log_record(
+                user=request.user,
+                action=AccessLog.Action.SEARCH,
+                row_count=changelist.result_count,
+            )
+        return response
 
     def export_view(self, request):
         """The change list's current rows (filters and search applied) as CSV."""

@@ -176,3 +176,19 @@ def test_no_access_is_logged_for_a_user_without_view_permission(
     assert client.get(admin_url("change", req.pk)).status_code == 403
     assert client.get(admin_url("history", req.pk)).status_code == 403
     assert not AccessLog.objects.exists()
+
+
+def test_a_search_is_logged_with_who_and_how_many_never_the_words(
+    desk_client, front_desk, oakland
+):
+    ConsultationRequestFactory(location=oakland, last_name="Quintero")
+    listing = desk_client.get(admin_url("changelist"), {"q": "Quintero"})
+    assert listing.status_code == 200
+    desk_client.get(admin_url("changelist"))  # no search: nothing to log
+
+    entries = list(AccessLog.objects.all())
+    assert [(e.user_id, e.action, e.row_count) for e in entries] == [
+        (front_desk.pk, AccessLog.Action.SEARCH, 1)
+    ]
+    stored = " ".join(str(value) for value in AccessLog.objects.values().get().values())
+    assert "Quintero" not in stored
