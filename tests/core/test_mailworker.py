@@ -6,6 +6,7 @@ from django.core.management import call_command
 from django.db import InterfaceError, OperationalError
 
 from core.management.commands import mailworker
+from tests.prod_settings import prod_settings
 
 pytestmark = pytest.mark.django_db
 
@@ -58,12 +59,33 @@ def test_worker_once_reports_a_database_outage(settings):
         call_command("mailworker", "--once")
 
 
-def test_production_mail_worker_uses_no_lock_file():
-    # A lock file outlives a worker killed with SIGKILL, and every later worker
-    # then quits without sending (fault drill 4). Rows are locked instead.
-    from clinic_site.settings import base
+@pytest.fixture
+def stale_lock_file(tmp_path, monkeypatch):
+    """The lock file a worker killed with SIGKILL leaves behind (django-mailer
+    writes ``send_mail.lock`` in the working directory and never removes it)."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "send_mail.lock").write_text("")
 
-    assert base.MAILER_USE_FILE_LOCK is False
+
+@pytest.mark.parametrize("file_lock", ["production", True], ids=["prod", "file-lock"])
+def test_a_killed_workers_lock_file_does_not_stop_delivery(
+    settings, mailoutbox, stale_lock_file, file_lock
+):
+    from mailer import engine
+    from mailer.models import Message
+
+    if file_lock == "production":
+        file_lock = prod_settings("MAILER_USE_FILE_LOCK")["MAILER_USE_FILE_LOCK"]
+    settings.MAILER_USE_FILE_LOCK = file_lock
+    _queue_one()
+
+    engine.send_all()  # the restarted worker (fault drill 4)
+
+    # With django-mailer's file lock, nothing is ever sent again; the
+    # production settings lock each row in the database instead.
+    sent = 0 if file_lock else 1
+    assert len(mailoutbox) == sent
+    assert Message.objects.count() == 1 - sent
 
 
 def _crash_after_delivery():

@@ -3,6 +3,7 @@ import threading
 import time
 
 import pytest
+from django.contrib.auth.models import Permission
 from django.core.mail import EmailMultiAlternatives
 from django.db import connection, connections
 from django.urls import reverse
@@ -79,11 +80,38 @@ class TestLocationAdmin:
         assert 'name="holidays-TOTAL_FORMS"' in html
         assert 'class="viewsitelink"' in html
 
-    def test_search_and_add_pages_load(self, otp_admin_client, opening):
-        assert (
-            otp_admin_client.get(reverse(CHANGELIST), {"q": "Fremont"}).status_code
-            == 200
+    @pytest.mark.parametrize(
+        "query", ["Fremont", "fremont", "94538"], ids=["name", "any-case", "zip"]
+    )
+    def test_search_finds_the_clinic_and_only_it(
+        self, otp_admin_client, opening, query
+    ):
+        # Another clinic with "Fremont" nowhere in its searched fields, though
+        # its street and email mention it (neither is searched).
+        LocationFactory(
+            name="Oakland", street_address="1 Fremont Way", email="fremont@x.example"
         )
+        response = otp_admin_client.get(reverse(CHANGELIST), {"q": query})
+
+        assert response.status_code == 200
+        assert list(response.context["cl"].result_list) == [opening]
+        # There was more to find: the search, not an empty table, narrowed it.
+        assert response.context["cl"].full_result_count == Location.objects.count() > 2
+
+    def test_search_never_reaches_past_a_managers_own_clinics(
+        self, staff_client, opening
+    ):
+        own = LocationFactory(name="Fremont Annex", city="Fremont")
+        StaffLocation.objects.create(user=staff_client.user, location=own)
+        staff_client.user.user_permissions.add(
+            *Permission.objects.filter(codename="view_location")
+        )
+        response = staff_client.get(reverse(CHANGELIST), {"q": "Fremont"})
+
+        assert response.status_code == 200
+        assert list(response.context["cl"].result_list) == [own]
+
+    def test_add_page_loads(self, otp_admin_client):
         assert (
             otp_admin_client.get(reverse("admin:locations_location_add")).status_code
             == 200

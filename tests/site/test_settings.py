@@ -1,60 +1,132 @@
-import os
-import subprocess
-import sys
-from pathlib import Path
+import socket
+import threading
 
 import pytest
 from django.contrib.auth import get_user_model
 
-ROOT = Path(__file__).resolve().parents[2]
-PROD_ENV = {
-    "DJANGO_SECRET_KEY": "x" * 50,
-    "DJANGO_ALLOWED_HOSTS": "clinic.example",
-    "DJANGO_ADMIN_URL": "staff-x/",
-    "DATABASE_URL": "sqlite:////tmp/prod-settings-test.sqlite3",
-    "REDIS_URL": "redis://127.0.0.1:6379/15",
-    "EMAIL_URL": "smtp://mail.example:587",
-    "DEFAULT_FROM_EMAIL": "clinic@clinic.example",
-    "SITE_URL": "https://clinic.example",
-}
-
-
-def _import_prod(env):
-    clean = {k: v for k, v in os.environ.items() if k not in PROD_ENV}
-    return subprocess.run(
-        [
-            sys.executable,
-            "-c",
-            "import django; django.setup(); "
-            "from django.conf import settings; print(settings.EMAIL_USE_TLS, settings.DEBUG)",
-        ],
-        cwd=ROOT,
-        env={**clean, **env, "DJANGO_SETTINGS_MODULE": "clinic_site.settings.prod"},
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+from tests.prod_settings import PROD_ENV, prod_settings, run
 
 
 def test_prod_settings_start_with_every_variable_set():
-    result = _import_prod(PROD_ENV)
-    assert result.returncode == 0, result.stderr
+    built = prod_settings("EMAIL_USE_TLS", "DEBUG")
     # Port 587 means STARTTLS; DEBUG is off whatever the environment says.
-    assert result.stdout.split() == ["True", "False"]
+    assert built == {"EMAIL_USE_TLS": True, "DEBUG": False}
+
+
+def test_debug_stays_off_in_production_even_when_asked_for():
+    assert prod_settings("DEBUG", env={**PROD_ENV, "DJANGO_DEBUG": "true"}) == {
+        "DEBUG": False
+    }
 
 
 @pytest.mark.parametrize("missing", sorted(PROD_ENV))
 def test_prod_settings_refuse_to_start_and_name_the_missing_variable(missing):
     env = {k: v for k, v in PROD_ENV.items() if k != missing}
-    result = _import_prod(env)
+    result = run("", env=env)
     assert result.returncode != 0
     assert missing in result.stderr
     assert "ImproperlyConfigured" in result.stderr
 
 
-def test_wsgi_defaults_to_production_settings():
-    source = (ROOT / "clinic_site" / "wsgi.py").read_text()
-    assert '"clinic_site.settings.prod"' in source
+class FakeRedis:
+    """Just enough of a Redis server on loopback to record what a client asks."""
+
+    def __init__(self):
+        self.commands = []
+        self._server = socket.create_server(("127.0.0.1", 0))
+        self.port = self._server.getsockname()[1]
+        threading.Thread(target=self._serve, daemon=True).start()
+
+    def _serve(self):
+        while True:
+            try:
+                conn, _ = self._server.accept()
+            except OSError:
+                return
+            resp3 = False
+            with conn, conn.makefile("rb") as stream:
+                for args in self._read(stream):
+                    self.commands.append(args)
+                    resp3 = resp3 or args[:2] == ["HELLO", "3"]
+                    conn.sendall(self._reply(args, resp3))
+
+    @staticmethod
+    def _read(stream):
+        while line := stream.readline():
+            args = []
+            for _ in range(int(line[1:])):
+                size = int(stream.readline()[1:])
+                args.append(stream.read(size + 2)[:-2].decode())
+            yield args
+
+    @staticmethod
+    def _reply(args, resp3):
+        name = args[0].upper()
+        if name == "HELLO":  # RESP3 handshake: answer with the protocol asked for
+            return b"%1\r\n$5\r\nproto\r\n:" + args[1].encode() + b"\r\n"
+        if name == "GET":  # a miss
+            return b"_\r\n" if resp3 else b"$-1\r\n"
+        return b"+OK\r\n"
+
+    def close(self):
+        self._server.close()
+
+
+@pytest.fixture
+def fake_redis():
+    server = FakeRedis()
+    yield server
+    server.close()
+
+
+def test_production_cache_is_the_redis_server_named_in_redis_url(fake_redis):
+    # Whatever client library the settings choose, the shared cache must be
+    # the server in REDIS_URL (its database number too), with the site's key
+    # prefix: rate limits and the page cache are shared between processes.
+    env = {**PROD_ENV, "REDIS_URL": f"redis://127.0.0.1:{fake_redis.port}/3"}
+    result = run(
+        "from django.core.cache import cache\nprint(repr(cache.get('probe')))",
+        env=env,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "None"
+    asked = [args for args in fake_redis.commands if args[0].upper() != "CLIENT"]
+    assert ["SELECT", "3"] in asked
+    assert ["GET", "clinic:1:probe"] in asked
+
+
+def test_without_redis_url_the_dev_cache_stays_in_the_process():
+    env = {k: v for k, v in PROD_ENV.items() if k != "REDIS_URL"}
+    result = run(
+        "from django.core.cache import caches\n"
+        "cache = caches['default']\n"
+        "cache.set('probe', 'here')\n"
+        "print(type(cache).__name__, cache.get('probe'))",
+        env=env,
+        settings_module="clinic_site.settings.dev",
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["LocMemCache", "here"]
+
+
+def test_wsgi_serves_production_settings_when_none_are_named():
+    code = (
+        "from clinic_site.wsgi import application\n"
+        "from django.conf import settings\n"
+        "print(settings.SETTINGS_MODULE, settings.DEBUG)"
+    )
+    result = run(code, settings_module=None)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["clinic_site.settings.prod", "False"]
+
+
+def test_wsgi_fails_closed_without_the_production_environment():
+    # Not the dev settings' DEBUG page and local key: no start at all.
+    code = "from clinic_site.wsgi import application"
+    result = run(code, env={}, settings_module=None)
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr
+    assert "DJANGO_SECRET_KEY" in result.stderr
 
 
 @pytest.mark.django_db
