@@ -342,6 +342,11 @@ class TestSpanish:
         )
         assert patient.extra_headers["Content-Language"] == "es"
         assert '<html lang="es">' in patient.alternatives[0][0]
+        # The crisis line in the Spanish options, in both parts of the email.
+        for part in (patient.body, patient.alternatives[0][0]):
+            assert "llame al 988 y marque el 2 para español" in part
+            assert "envíe AYUDA por mensaje de texto al 988 o AYUDA al 741741" in part
+            assert "HOME" not in part
         # Staff read their notification in English, whatever the patient's language.
         (staff,) = [m for m in mailoutbox if m is not patient]
         assert staff.extra_headers["Content-Language"] == "en"

@@ -4,8 +4,16 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.utils import translation
 
-from core.facts import FACTS, HAND_WRITTEN, fill_facts, hand_written_facts
+from core.facts import (
+    FACTS,
+    HAND_WRITTEN,
+    PerLanguage,
+    fact,
+    fill_facts,
+    hand_written_facts,
+)
 from pages.content_loader import CONTENT_DIR, parse_article_file
 from pages.models import Article
 
@@ -37,6 +45,10 @@ def test_no_article_states_a_registry_fact_in_its_own_words(path):
         ("You stay for at least two hours.", "spravato-monitoring"),
         ("It was approved on its own in 2025 for depression.", "approval year"),
         ("The FDA approved ketamine in 1970.", "ketamine-approval-year"),
+        ("Llame al 988 y marque el 2.", "crisis-call-option"),
+        ("Envíe AYUDA al 741741.", "crisis-text-keyword"),
+        ("La FDA lo aprobó en 2019 para la depresión.", "approval year"),
+        ("Es una sustancia de la Lista III.", "schedule"),
     ],
 )
 def test_registry_check_catches_a_fact_written_by_hand(text, caught):
@@ -101,3 +113,73 @@ def test_a_fact_changed_once_changes_every_page(demo, client, monkeypatch):
 def test_fill_facts_leaves_an_unknown_name_visible():
     assert fill_facts("call [[fact:nope]]") == "call [[fact:nope]]"
     assert fill_facts("call [[fact:crisis-call]]") == "call " + FACTS["crisis-call"]
+
+
+# The Spanish crisis options, as 988 and the Crisis Text Line publish them
+# (core/facts.py names the sources).
+SPANISH_CRISIS = {
+    "tel:988": 'href="tel:988"',
+    "press 2": "marque el 2",
+    "AYUDA to 988": 'AYUDA por mensaje de texto al <a href="sms:988">',
+    "AYUDA to 741741": 'AYUDA al <a href="sms:741741">',
+    "911": 'href="tel:911"',
+}
+
+
+def crisis_strip(html):
+    return html.split('class="crisis-strip"')[1].split("</aside>")[0]
+
+
+def test_a_per_language_fact_gives_each_language_its_own_words():
+    with translation.override("es"):
+        assert fact("crisis-text-keyword") == "AYUDA"
+        assert fact("crisis-call-option") == "2"
+        assert fill_facts("[[fact:crisis-call-text-keyword]]") == "AYUDA"
+    with translation.override("en"):
+        assert fact("crisis-text-keyword") == "HOME"
+        # No menu choice is needed to reach an English-speaking counselor.
+        assert fact("crisis-call-option") == ""
+    # A language the registry has no words for gets the default language's.
+    with translation.override("fr"):
+        assert fact("crisis-text-keyword") == "HOME"
+
+
+def test_the_spanish_crisis_strip_gives_every_spanish_option(demo, client):
+    strip = crisis_strip(client.get("/es/").content.decode())
+    for what, expected in SPANISH_CRISIS.items():
+        assert expected in strip, what
+    assert "¿Está en crisis?" in strip
+    assert "HOME" not in strip
+
+
+def test_the_english_crisis_strip_stays_short_and_english(demo, client):
+    strip = crisis_strip(client.get("/").content.decode())
+    assert "In crisis? Call or text" in strip and 'href="tel:911"' in strip
+    assert "AYUDA" not in strip and "press" not in strip
+
+
+def test_the_spanish_footer_and_thank_you_crisis_lines_follow_the_registry(
+    demo, client, monkeypatch
+):
+    monkeypatch.setitem(
+        FACTS, "crisis-text-keyword", PerLanguage({"en": "HOME", "es": "HOLA"})
+    )
+    html = client.get("/es/learn/").content.decode()
+    footer = html.split('class="footer-crisis"')[1].split("</p>")[0]
+    assert "marque el 2" in footer and 'HOLA al <a href="sms:741741">' in footer
+    assert "HOLA" in crisis_strip(html) and "AYUDA al" not in crisis_strip(html)
+
+
+def test_templates_take_spanish_crisis_options_from_the_registry():
+    # The keyword and the menu option change more often than the numbers.
+    offenders = []
+    for path in Path(settings.BASE_DIR, "templates").rglob("*"):
+        if path.suffix not in {".html", ".txt"}:
+            continue
+        text = path.read_text(encoding="utf-8")
+        for name in ("crisis-call-option", "crisis-text-keyword"):
+            offenders += [
+                f"{path.name}: {m.group(0)}"
+                for m in re.finditer(HAND_WRITTEN[name], text)
+            ]
+    assert offenders == []
