@@ -249,3 +249,13 @@ class AccessLog(models.Model):
 
     def __str__(self):
         return f"{self.user} {self.action} {self.request_id or ''} at {self.at}"
+
+
+# Booking's models live in their own module; importing them here registers
+# them with the app.
+from .booking.models import (  # noqa: E402, F401
+    Booking,
+    CallClosure,
+    CallSchedule,
+    CallWindow,
+)
