@@ -15,7 +15,7 @@ pytestmark = pytest.mark.django_db
 
 migration = importlib.import_module("consultations.migrations.0002_staff_groups")
 booking_migration = importlib.import_module(
-    "consultations.migrations.0006_booking_staff_permissions"
+    "consultations.migrations.0007_booking_staff_permissions"
 )
 # Parts of a call schedule, which managers edit in inlines (a window removed).
 SCHEDULE_PARTS = ("consultations.delete_callwindow", "consultations.delete_callclosure")
@@ -72,7 +72,7 @@ def run_migration_function():
     )
     migration.create_groups(state.apps, SimpleNamespace(connection=connection))
     state = MigrationExecutor(connection).loader.project_state(
-        ("consultations", "0006_booking_staff_permissions")
+        ("consultations", "0007_booking_staff_permissions")
     )
     booking_migration.grant(state.apps, SimpleNamespace(connection=connection))
 

@@ -46,6 +46,6 @@ def grant(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("consultations", "0005_call_booking")]
+    dependencies = [("consultations", "0006_call_booking")]
 
     operations = [migrations.RunPython(grant, migrations.RunPython.noop)]
