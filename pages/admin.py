@@ -1,24 +1,101 @@
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Exists, OuterRef
+from django.http import HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from core.history import ReadOnlyHistoryAdmin
 
-from .models import Article, Clinician, Reference
+from .diff import revision_diff_html
+from .models import (
+    REVISED_FIELDS,
+    Article,
+    ArticleChangeNote,
+    ArticleRevision,
+    Clinician,
+    Reference,
+)
+from .services import (
+    PUBLISH_PERMISSION,
+    article_revision_approve,
+    article_revision_propose,
+)
 
 
 @admin.register(Clinician)
 class ClinicianAdmin(ReadOnlyHistoryAdmin):
-    list_display = ["name", "credentials", "role"]
+    list_display = ["name", "credentials", "role", "user"]
     search_fields = ["name"]
     prepopulated_fields = {"key": ["name"]}
+    list_select_related = ["user"]
+    raw_id_fields = ["user"]
+
+
+def can_publish(request) -> bool:
+    return request.user.has_perm(PUBLISH_PERMISSION)
+
+
+def _is_live(obj) -> bool:
+    return obj is not None and obj.pk is not None and obj.is_live
 
 
 class ReferenceInline(admin.TabularInline):
     model = Reference
     extra = 0
     fields = ["order", "citation", "year", "url", "evidence_type"]
+
+    # A live page's references change only in a clinical reviewer's hands.
+    def has_add_permission(self, request, obj=None):
+        if _is_live(obj) and not can_publish(request):
+            return False
+        return super().has_add_permission(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        if _is_live(obj) and not can_publish(request):
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        if _is_live(obj) and not can_publish(request):
+            return False
+        return super().has_delete_permission(request, obj)
+
+
+class ChangeNoteInline(admin.TabularInline):
+    model = ArticleChangeNote
+    extra = 0
+    fields = ["reviewed_on", "note", "revision"]
+    readonly_fields = ["revision"]
+    verbose_name_plural = _("change notes (shown on the page)")
+
+    def has_add_permission(self, request, obj=None):
+        return can_publish(request)
+
+    def has_change_permission(self, request, obj=None):
+        return can_publish(request)
+
+    def has_delete_permission(self, request, obj=None):
+        return can_publish(request)
+
+
+class ArticleAdminForm(forms.ModelForm):
+    """Shows a live article's pending revision, so a second edit builds on it."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.pending_revision = None
+        if self.instance.pk and self.instance.is_live:
+            self.pending_revision = self.instance.revisions.pending().first()
+        if self.pending_revision and not self.is_bound:
+            for name, value in self.pending_revision.proposed_fields().items():
+                if name in self.fields:
+                    self.initial[name] = value
 
 
 class ReviewOverdueFilter(admin.SimpleListFilter):
@@ -46,13 +123,15 @@ class ArticleAdmin(ReadOnlyHistoryAdmin):
         "reviewer",
         "next_review_due",
         "review_state",
+        "pending_change",
         "preview",
     ]
     list_filter = [ReviewOverdueFilter, "status", "nav_group"]
     search_fields = ["title", "slug", "body"]
     list_select_related = ["reviewer"]
     prepopulated_fields = {"slug": ["title"]}
-    inlines = [ReferenceInline]
+    inlines = [ReferenceInline, ChangeNoteInline]
+    form = ArticleAdminForm
     fieldsets = [
         (None, {"fields": ["title", "slug", "status", "nav_group", "nav_order"]}),
         (_("Content"), {"fields": ["meta_description", "summary", "body"]}),
@@ -62,6 +141,97 @@ class ArticleAdmin(ReadOnlyHistoryAdmin):
             {"fields": ["author", "reviewer", "last_reviewed", "next_review_due"]},
         ),
     ]
+
+    def get_queryset(self, request):
+        pending = ArticleRevision.objects.pending().filter(article=OuterRef("pk"))
+        return super().get_queryset(request).annotate(has_pending=Exists(pending))
+
+    def get_prepopulated_fields(self, request, obj=None):
+        return {} if _is_live(obj) else super().get_prepopulated_fields(request, obj)
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = []
+        if not can_publish(request):
+            readonly.append("status")
+        if _is_live(obj):
+            # Set by approving a revision, or fixed once the page has readers.
+            readonly += [
+                "slug",
+                "hero_image",
+                "author",
+                "reviewer",
+                "last_reviewed",
+                "next_review_due",
+            ]
+        return readonly
+
+    def save_model(self, request, obj, form, change):
+        live = Article.objects.filter(pk=obj.pk).first() if change else None
+        if not _is_live(live):
+            return super().save_model(request, obj, form, change)
+        # Placement and status are not clinical text: they apply at once.
+        direct = ["nav_group", "nav_order", "status"]
+        if any(getattr(live, name) != getattr(obj, name) for name in direct):
+            for name in direct:
+                setattr(live, name, getattr(obj, name))
+            live.save()
+        request.article_revision = article_revision_propose(
+            article=live,
+            fields={name: getattr(obj, name) for name in REVISED_FIELDS},
+            proposed_by=request.user,
+        )
+        request.article_revision_made = True
+
+    def response_change(self, request, obj):
+        if not getattr(request, "article_revision_made", False):
+            return super().response_change(request, obj)
+        revision = request.article_revision
+        if revision is None:
+            self.message_user(
+                request,
+                _("The live page is unchanged and no change is waiting for review."),
+                messages.INFO,
+            )
+            return HttpResponseRedirect(
+                reverse("admin:pages_article_change", args=[obj.pk])
+            )
+        self.message_user(
+            request,
+            _(
+                "Your change is saved as a pending revision. The live page stays "
+                "as it was until a clinical reviewer approves it."
+            ),
+            messages.SUCCESS,
+        )
+        return HttpResponseRedirect(
+            reverse("admin:pages_articlerevision_change", args=[revision.pk])
+        )
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        if request.method == "GET":
+            pending = ArticleRevision.objects.pending().filter(article_id=object_id)
+            revision = pending.first()
+            if revision:
+                self.message_user(
+                    request,
+                    format_html(
+                        '{} <a href="{}">{}</a>',
+                        _(
+                            "This form shows the change waiting for review, not "
+                            "the live text."
+                        ),
+                        reverse(
+                            "admin:pages_articlerevision_change", args=[revision.pk]
+                        ),
+                        _("See what changed"),
+                    ),
+                    messages.WARNING,
+                )
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    @admin.display(description=_("change waiting"), boolean=True)
+    def pending_change(self, obj):
+        return getattr(obj, "has_pending", False)
 
     @admin.display(description=_("review"), boolean=False)
     def review_state(self, obj):
@@ -74,3 +244,144 @@ class ArticleAdmin(ReadOnlyHistoryAdmin):
     @admin.display(description=_("preview"))
     def preview(self, obj):
         return format_html('<a href="{}">{}</a>', obj.get_absolute_url(), _("View"))
+
+
+class ApproveRevisionForm(forms.Form):
+    note = forms.CharField(
+        label=_("What changed, for the page's readers"),
+        max_length=300,
+        help_text=_(
+            "Shown on the page under the review line with today's date, e.g. "
+            "“Added the KetECT trial.”"
+        ),
+        widget=forms.Textarea(attrs={"rows": 2, "cols": 60}),
+    )
+
+
+class PendingFilter(admin.SimpleListFilter):
+    title = _("status")
+    parameter_name = "state"
+
+    def lookups(self, request, model_admin):
+        return ArticleRevision.Status.choices
+
+    def queryset(self, request, queryset):
+        if self.value():
+            return queryset.filter(status=self.value())
+        return queryset
+
+
+@admin.register(ArticleRevision)
+class ArticleRevisionAdmin(admin.ModelAdmin):
+    """Read-only: a revision is written by editing its article, and published
+    by a clinical reviewer with the Approve button."""
+
+    list_display = [
+        "article",
+        "status",
+        "proposed_by",
+        "updated_at",
+        "approved_by_name",
+    ]
+    list_filter = [PendingFilter]
+    list_select_related = ["article", "proposed_by"]
+    search_fields = ["article__title"]
+    fields = [
+        "article",
+        "status",
+        "proposed_by",
+        "updated_at",
+        "preview_link",
+        "changes",
+        "approved_by_name",
+        "approved_at",
+    ]
+    readonly_fields = fields
+    change_form_template = "admin/pages/articlerevision/change_form.html"
+
+    class Media:
+        css = {"all": ["admin/css/revision_diff.css"]}
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=_("changes against the live page"))
+    def changes(self, obj):
+        if obj.status != ArticleRevision.Status.PENDING:
+            return _("Not shown: the live page has moved on since this revision.")
+        return revision_diff_html(obj)
+
+    @admin.display(description=_("preview"))
+    def preview_link(self, obj):
+        if obj.status != ArticleRevision.Status.PENDING:
+            return "–"
+        return format_html(
+            '<a href="{}" target="_blank" rel="noopener">{}</a> ({})',
+            obj.get_preview_url(),
+            _("Preview this change as a page"),
+            _("staff only, opens in a new tab"),
+        )
+
+    def get_urls(self):
+        approve = path(
+            "<int:pk>/approve/",
+            self.admin_site.admin_view(self.approve_view),
+            name="pages_articlerevision_approve",
+        )
+        return [approve, *super().get_urls()]
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        revision = self.get_object(request, object_id)
+        extra_context = {
+            **(extra_context or {}),
+            "can_approve": bool(
+                revision
+                and revision.status == ArticleRevision.Status.PENDING
+                and can_publish(request)
+            ),
+        }
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def approve_view(self, request, pk):
+        if not can_publish(request):
+            raise PermissionDenied
+        revision = get_object_or_404(
+            ArticleRevision.objects.select_related("article"), pk=pk
+        )
+        form = ApproveRevisionForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                article_revision_approve(
+                    revision=revision,
+                    approver=request.user,
+                    note=form.cleaned_data["note"],
+                )
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                self.message_user(
+                    request,
+                    _("Published. The page now shows today's review and your note."),
+                    messages.SUCCESS,
+                )
+                return HttpResponseRedirect(
+                    reverse("admin:pages_article_change", args=[revision.article_id])
+                )
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": _("Approve and publish"),
+            "revision": revision,
+            "form": form,
+            "changes": self.changes(revision),
+            "media": self.media,
+        }
+        return TemplateResponse(
+            request, "admin/pages/articlerevision/approve.html", context
+        )

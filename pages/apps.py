@@ -12,4 +12,5 @@ class PagesConfig(AppConfig):
             self.get_model("Article"),
             self.get_model("Reference"),
             self.get_model("Clinician"),
+            self.get_model("ArticleChangeNote"),
         )

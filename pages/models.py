@@ -1,3 +1,7 @@
+import copy
+import uuid
+
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
@@ -17,6 +21,18 @@ class Clinician(ResponsiveImageMixin, models.Model):
     photo = models.ImageField(
         _("photo"), upload_to="clinicians/", blank=True, validators=[validate_image]
     )
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="clinician",
+        verbose_name=_("staff account"),
+        help_text=_(
+            "The admin account of this clinician. When they approve a change to "
+            "an article, the page names them as its reviewer."
+        ),
+    )
     history = HistoricalRecords()
 
     image_field_name = "photo"
@@ -27,6 +43,18 @@ class Clinician(ResponsiveImageMixin, models.Model):
 
     def __str__(self):
         return f"{self.name}, {self.credentials}"
+
+
+def _refuse_unknown_facts(instance):
+    errors = {}
+    for field in ("title", "meta_description", "summary", "body"):
+        unknown = unknown_facts(getattr(instance, field) or "")
+        if unknown:
+            errors[field] = _("No fact is named %(names)s in the registry.") % {
+                "names": ", ".join(sorted(unknown))
+            }
+    if errors:
+        raise ValidationError(errors)
 
 
 class ArticleQuerySet(models.QuerySet):
@@ -104,6 +132,9 @@ class Article(ResponsiveImageMixin, models.Model):
     class Meta:
         ordering = ["nav_group", "nav_order", "title"]
         verbose_name = _("article")
+        permissions = [
+            ("publish_article", _("Can approve changes to live articles")),
+        ]
 
     def __str__(self):
         return self.title
@@ -113,19 +144,155 @@ class Article(ResponsiveImageMixin, models.Model):
 
     def clean(self):
         super().clean()
-        errors = {}
-        for field in ("title", "meta_description", "summary", "body"):
-            unknown = unknown_facts(getattr(self, field) or "")
-            if unknown:
-                errors[field] = _("No fact is named %(names)s in the registry.") % {
-                    "names": ", ".join(sorted(unknown))
-                }
-        if errors:
-            raise ValidationError(errors)
+        _refuse_unknown_facts(self)
 
     @property
     def review_overdue(self):
         return self.next_review_due < timezone.localdate()
+
+    @property
+    def is_live(self):
+        return self.status == self.Status.PUBLISHED
+
+
+# What a pending revision may change on a live article; everything else about a
+# live page (address, status, review record) is not an editor's text.
+REVISED_FIELDS = ("title", "meta_description", "summary", "body", "hero_alt")
+
+
+class ArticleRevisionQuerySet(models.QuerySet):
+    def pending(self):
+        return self.filter(status=ArticleRevision.Status.PENDING)
+
+
+class ArticleRevision(models.Model):
+    """A proposed change to a live article, waiting for a clinical reviewer.
+
+    The live article is untouched until the revision is approved
+    (pages.services.article_revision_approve).
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting for review")
+        APPROVED = "approved", _("Approved and published")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+
+    article = models.ForeignKey(
+        Article,
+        on_delete=models.CASCADE,
+        related_name="revisions",
+        verbose_name=_("article"),
+    )
+    # The preview address: random, so it cannot be guessed from the id.
+    preview_token = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
+    )
+    title = models.CharField(_("title"), max_length=160)
+    meta_description = models.CharField(_("meta description"), max_length=170)
+    summary = models.TextField(_("key facts"))
+    body = models.TextField(_("body"))
+    hero_alt = models.CharField(_("hero image description"), max_length=200, blank=True)
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("proposed by"),
+    )
+    created_at = models.DateTimeField(_("proposed at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("last edited"), auto_now=True)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("approved by"),
+    )
+    # Kept as text too, so the record survives the account being removed.
+    approved_by_name = models.CharField(
+        _("approved by (name)"), max_length=150, blank=True
+    )
+    approved_at = models.DateTimeField(_("approved at"), null=True, blank=True)
+
+    objects = ArticleRevisionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("article revision")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["article"],
+                condition=models.Q(status="pending"),
+                name="one_pending_revision_per_article",
+            )
+        ]
+
+    def __str__(self):
+        return _("Change to %(title)s (%(status)s)") % {
+            "title": self.article.title,
+            "status": self.get_status_display(),
+        }
+
+    def clean(self):
+        super().clean()
+        _refuse_unknown_facts(self)
+
+    def proposed_fields(self) -> dict:
+        return {field: getattr(self, field) for field in REVISED_FIELDS}
+
+    def preview_article(self) -> Article:
+        """The live article with this revision's text, in memory only."""
+        article = copy.copy(self.article)
+        for name, value in self.proposed_fields().items():
+            setattr(article, name, value)
+        article.is_preview = True
+        return article
+
+    def get_preview_url(self):
+        return reverse("pages:revision_preview", kwargs={"token": self.preview_token})
+
+
+class ArticleChangeNoteQuerySet(models.QuerySet):
+    def for_page(self):
+        return self.only("article_id", "note", "reviewed_on")
+
+
+class ArticleChangeNote(models.Model):
+    """What changed at one review of an article, as shown on its page."""
+
+    article = models.ForeignKey(
+        Article,
+        on_delete=models.CASCADE,
+        related_name="change_notes",
+        verbose_name=_("article"),
+    )
+    note = models.CharField(
+        _("what changed"),
+        max_length=300,
+        help_text=_('One sentence for patients, e.g. "Added the KetECT trial."'),
+    )
+    reviewed_on = models.DateField(_("reviewed on"))
+    revision = models.OneToOneField(
+        ArticleRevision,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="change_note",
+        verbose_name=_("approved revision"),
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ArticleChangeNoteQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-reviewed_on", "-id"]
+        verbose_name = _("change note")
+
+    def __str__(self):
+        return f"{self.reviewed_on}: {self.note}"
 
 
 class Reference(models.Model):

@@ -16,6 +16,9 @@ urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),
     path("learn/", views.ArticleListView.as_view(), name="learn"),
     path("learn/<slug:slug>/", views.article_detail, name="article"),
+    path(
+        "learn/preview/<uuid:token>/", views.revision_preview, name="revision_preview"
+    ),
     *(
         path(
             f"{slug}/", views.ContentPageView.as_view(template_name=template), name=slug

@@ -1,5 +1,6 @@
 from django.conf import settings
-from django.shortcuts import get_object_or_404
+from django.http import Http404
+from django.shortcuts import get_object_or_404, render
 from django.utils.decorators import method_decorator
 from django.views.generic import DetailView, ListView, TemplateView
 
@@ -8,7 +9,7 @@ from core.models import SiteSettings
 from locations.models import Location
 
 from . import structured_data
-from .models import Article
+from .models import Article, ArticleRevision
 
 
 @method_decorator(cached_page, name="dispatch")
@@ -62,24 +63,65 @@ class ArticleDetailView(DetailView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        # Every article is written in English; under /es/ the English text is
-        # shown with a note, and only the English address is canonical.
-        context["article_language"] = settings.LANGUAGE_CODE
-        context["content_languages"] = [settings.LANGUAGE_CODE]
-        context["jsonld"] = [
-            structured_data.medical_web_page(
-                self.object, self.request, language=settings.LANGUAGE_CODE
-            )
-        ]
-        if self.object.slug == "faq":
-            context["jsonld"].append(
-                structured_data.faq_page(self.object, language=settings.LANGUAGE_CODE)
-            )
-        if self.object.slug == "cost-and-insurance":
-            # Every open location, so a patient can find the prices of the one
-            # near them even where no price note has been written yet.
-            context["priced_locations"] = list(Location.objects.open())
+        context.update(_article_context(self.request, self.object))
         return context
 
 
+def _article_context(request, article) -> dict:
+    # Every article is written in English; under /es/ the English text is
+    # shown with a note, and only the English address is canonical.
+    context = {
+        "article_language": settings.LANGUAGE_CODE,
+        "content_languages": [settings.LANGUAGE_CODE],
+        "jsonld": [
+            structured_data.medical_web_page(
+                article, request, language=settings.LANGUAGE_CODE
+            )
+        ],
+    }
+    if article.slug == "faq":
+        context["jsonld"].append(
+            structured_data.faq_page(article, language=settings.LANGUAGE_CODE)
+        )
+    if article.slug == "cost-and-insurance":
+        # Every open location, so a patient can find the prices of the one
+        # near them even where no price note has been written yet.
+        context["priced_locations"] = list(Location.objects.open())
+    return context
+
+
 article_detail = cached_page(ArticleDetailView.as_view())
+
+
+def _may_preview(request) -> bool:
+    user = request.user
+    if not (user.is_active and user.is_staff):
+        return False
+    # The same two-factor sign-in the admin asks for.
+    if settings.ADMIN_REQUIRE_OTP and not user.is_verified():
+        return False
+    return user.has_perm("pages.view_articlerevision")
+
+
+def revision_preview(request, token):
+    """A pending revision shown as its page would look: staff only, never cached.
+
+    Anyone else gets the ordinary 404, so the address reveals nothing.
+    """
+    request.private_page = True
+    if not _may_preview(request):
+        raise Http404
+    revision = get_object_or_404(
+        ArticleRevision.objects.pending().select_related(
+            "article__reviewer", "article__author"
+        ),
+        preview_token=token,
+    )
+    article = revision.preview_article()
+    article.reference_list = list(revision.article.references.all())
+    context = {
+        "article": article,
+        "revision": revision,
+        **_article_context(request, article),
+    }
+    return render(request, "pages/article_detail.html", context)

@@ -24,10 +24,12 @@ def article_body(context, article):
     key = (
         f"article-html:{article.pk}:{article.updated_at.timestamp()}:{len(references)}"
     )
-    html = cache.get(key)
+    # A preview's body is not the live one stored under the same key.
+    html = None if getattr(article, "is_preview", False) else cache.get(key)
     if html is None:
         html = link_footnotes(markdown_to_safe_html(article.body), len(references))
-        cache.set(key, html, 24 * 3600)
+        if not getattr(article, "is_preview", False):
+            cache.set(key, html, 24 * 3600)
     # Facts are filled after the cache, so a change to the registry is never
     # hidden behind a stored copy of the body.
     html = fill_facts_html(html)
