@@ -170,7 +170,7 @@ class ConsultationRequestForm(ProtectedFormMixin, forms.Form):
     consent = forms.BooleanField(
         error_messages={
             "required": _(
-                "Please tick the box to agree, so that we can store your request "
+                "Please check the box to agree, so that we can store your request "
                 "and contact you."
             )
         },

@@ -63,9 +63,9 @@ class SelfHarmAnswer(models.TextChoices):
 
 
 class CallTime(models.TextChoices):
-    MORNING = "morning", _("Morning (9am–12pm)")
-    AFTERNOON = "afternoon", _("Afternoon (12pm–5pm)")
-    EVENING = "evening", _("Evening (5pm–7pm)")
+    MORNING = "morning", _("Morning (9:00 a.m.–12:00 p.m.)")
+    AFTERNOON = "afternoon", _("Afternoon (12:00 p.m.–5:00 p.m.)")
+    EVENING = "evening", _("Evening (5:00 p.m.–7:00 p.m.)")
 
 
 class ConsultationRequestQuerySet(models.QuerySet):

@@ -40,7 +40,7 @@ class WaitlistForm(ProtectedFormMixin, forms.ModelForm):
         required=True,
         error_messages={
             "required": _(
-                "Please tick the box to agree, so we may keep your details "
+                "Please check the box to agree, so we may keep your details "
                 "until the clinic opens."
             )
         },

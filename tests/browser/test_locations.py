@@ -88,7 +88,7 @@ def test_joining_the_waitlist(page, live_url, monkeypatch):
     summary = page.locator("[data-error-summary]")
     expect(summary).to_be_focused()
     expect(summary).to_contain_text("Give us an email address or a phone number")
-    expect(summary).to_contain_text("Please tick the box to agree")
+    expect(summary).to_contain_text("Please check the box to agree")
     expect(page.get_by_label("Your name")).to_have_value("Robin Quill")
     assert axe_violations(page) == []
 

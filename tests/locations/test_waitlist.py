@@ -134,7 +134,7 @@ class TestBadInput:
                 NEEDS_EMAIL,
             ),
             ({"preferred_contact": "carrier-pigeon"}, "Select a valid choice."),
-            ({"consent": None}, "Please tick the box to agree"),
+            ({"consent": None}, "Please check the box to agree"),
             ({"form_token": "not-a-token"}, str(protection.TAMPERED)),
             ({"form_token": aged_token()[:-3] + "abc"}, str(protection.TAMPERED)),
             ({"form_token": None}, str(protection.TAMPERED)),

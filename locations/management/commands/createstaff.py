@@ -39,7 +39,7 @@ class Command(BaseCommand):
         parser.add_argument(
             "--totp",
             action="store_true",
-            help="Enrol a TOTP device; print its otpauth:// URI and a QR code.",
+            help="Enroll a TOTP device; print its otpauth:// URI and a QR code.",
         )
 
     @transaction.atomic
