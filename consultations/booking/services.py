@@ -7,6 +7,7 @@ interleave, a slot never has more live rows than seats.
 
 import datetime as dt
 
+from django.db import IntegrityError, transaction
 from django.db.models import Prefetch
 from django.utils import timezone
 
@@ -116,3 +117,101 @@ def bookings_outside_schedule(schedule: CallSchedule, *, now=None) -> list[Booki
         if not offered or offered[0].starts_at != booking.starts_at:
             outside.append(booking)
     return outside
+
+
+class SlotTaken(Exception):
+    """The chosen time has no free seat left (or is no longer offered)."""
+
+
+def booking_create(
+    *, request, starts_at: dt.datetime, now: dt.datetime | None = None
+) -> Booking:
+    """Give ``request`` a seat in the slot starting at ``starts_at``, or raise
+    SlotTaken.
+
+    The slot must be one the location offers now (window, notice, horizon,
+    closures). Each seat is tried in its own savepoint; the unique constraint
+    on (location, start, seat) among live bookings refuses a seat another
+    transaction holds, so N concurrent callers get at most ``callers`` rows.
+    Call inside the caller's transaction: the booking commits with it.
+    """
+    now = now or timezone.now()
+    location = request.location
+    schedule = published_schedule(location)
+    if schedule is None:
+        raise SlotTaken
+    offered = location_free_slots(
+        location,
+        now=now,
+        start=starts_at,
+        end=starts_at + dt.timedelta(seconds=1),
+        schedule=schedule,
+    )
+    if not offered or offered[0].starts_at != starts_at:
+        raise SlotTaken
+    slot = offered[0]
+    for seat in range(schedule.callers):
+        booking = Booking(
+            location=location,
+            request=request,
+            starts_at=slot.starts_at,
+            ends_at=slot.ends_at,
+            seat=seat,
+        )
+        try:
+            with transaction.atomic():
+                booking.save()
+        except IntegrityError:
+            if Booking.objects.live().filter(request=request).exists():
+                raise SlotTaken from None  # this request already holds a time
+            continue
+        return booking
+    raise SlotTaken
+
+
+def booking_cancel(*, booking: Booking, now: dt.datetime | None = None) -> bool:
+    """Free the seat. Returns False when it was already cancelled."""
+    now = now or timezone.now()
+    return bool(Booking.objects.live().filter(pk=booking.pk).update(cancelled_at=now))
+
+
+def booking_change(
+    *, booking: Booking, starts_at: dt.datetime, now: dt.datetime | None = None
+) -> Booking:
+    """Move a booking to another slot, atomically: if the new time is taken,
+    the old booking stays as it was (SlotTaken)."""
+    now = now or timezone.now()
+    # One savepoint: a refusal rolls the cancellation back with it.
+    with transaction.atomic():
+        if not booking_cancel(booking=booking, now=now):
+            raise SlotTaken
+        return booking_create(request=booking.request, starts_at=starts_at, now=now)
+
+
+def book_with_request(consultation, slot_start, *, now) -> None:
+    """Book ``slot_start`` for a request being stored; on a taken time, keep
+    the request and flag it (``slot_taken``) instead of failing."""
+    consultation.booking = None
+    consultation.slot_taken = False
+    if slot_start is None:
+        return
+    try:
+        consultation.booking = booking_create(
+            request=consultation, starts_at=slot_start, now=now
+        )
+    except SlotTaken:
+        consultation.slot_taken = True
+
+
+def booking_for_stored_request(stored, slot_start, *, now):
+    """The same form sent again (double click, or another time picked after
+    one was taken): book the time if the stored request has none yet."""
+    stored.booking = Booking.objects.live().filter(request=stored).first()
+    stored.slot_taken = False
+    stored.booked_now = False
+    if slot_start is not None and stored.booking is None:
+        book_with_request(stored, slot_start, now=now)
+        stored.booked_now = stored.booking is not None
+    # Already booked: a double click books once; another time needs the
+    # change link.
+    return stored

@@ -20,6 +20,7 @@ from core.text import clean_text
 from locations.models import Location
 from locations.zones import zone_label
 
+from ..booking.services import book_with_request, booking_for_stored_request
 from ..models import (
     CallTime,
     ConsultationRequest,
@@ -51,6 +52,7 @@ def consultation_request_create(
     ip_hash: str,
     source_page: str = "",
     consent_text_version: str | None = None,
+    slot_start: dt.datetime | None = None,
     now: dt.datetime | None = None,
 ) -> ConsultationRequest:
     """Store a request and queue its emails, all in one transaction.
@@ -64,6 +66,11 @@ def consultation_request_create(
     for staff to review: nothing of either request is copied, shown to the
     other submitter or changed. Two people can share a household phone. A
     repeat does not email staff again unless it is urgent.
+
+    With ``slot_start``, the request also books that call time (booking/). A
+    time taken meanwhile never costs the request: it is stored as "call me
+    when you can" and comes back with ``slot_taken`` set, so the form can
+    offer other times; the same form sent again with another time books it.
     """
     now = now or timezone.now()
     consultation = ConsultationRequest(
@@ -95,7 +102,7 @@ def consultation_request_create(
         list(Location.objects.select_for_update().filter(pk=location.pk).values("pk"))
         stored = _stored_for_token(consultation.submission_token)
         if stored is not None:
-            return stored
+            return booking_for_stored_request(stored, slot_start, now=now)
         consultation.repeat_of = _recent_request_from(consultation, now)
         notify_staff = consultation.repeat_of is None or consultation.urgent
         for attempt in range(SAVE_ATTEMPTS):
@@ -116,6 +123,7 @@ def consultation_request_create(
                     raise
                 consultation.pk = None
                 consultation.reference = new_reference()  # a reference collision
+        book_with_request(consultation, slot_start, now=now)
         if notify_staff:
             _queue_staff_email(consultation)
         if consultation.email:
