@@ -102,8 +102,16 @@ class Location(ResponsiveImageMixin, models.Model):
     transit_notes = models.TextField(_("public transport"), blank=True)
     access_notes = models.TextField(_("step-free access"), blank=True)
     photo = models.ImageField(
-        _("photo"), upload_to="locations/", blank=True, validators=[validate_image]
+        _("photo"),
+        upload_to="locations/",
+        blank=True,
+        validators=[validate_image],
+        width_field="photo_width",
+        height_field="photo_height",
     )
+    # Recorded on upload so a page never opens the file to size its <img>.
+    photo_width = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    photo_height = models.PositiveIntegerField(null=True, blank=True, editable=False)
     photo_alt = models.CharField(_("photo description"), max_length=200, blank=True)
     display_order = models.PositiveSmallIntegerField(_("display order"), default=0)
     price_notes = models.TextField(

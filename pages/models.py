@@ -19,7 +19,12 @@ class Clinician(ResponsiveImageMixin, models.Model):
     credentials = models.CharField(_("credentials"), max_length=60)
     role = models.CharField(_("role"), max_length=160)
     photo = models.ImageField(
-        _("photo"), upload_to="clinicians/", blank=True, validators=[validate_image]
+        _("photo"),
+        upload_to="clinicians/",
+        blank=True,
+        validators=[validate_image],
+        width_field="photo_width",
+        height_field="photo_height",
     )
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,
@@ -33,6 +38,10 @@ class Clinician(ResponsiveImageMixin, models.Model):
             "an article, the page names them as its reviewer."
         ),
     )
+    # Recorded on upload so a page never opens the file (a network call on
+    # object storage) to size its <img>.
+    photo_width = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    photo_height = models.PositiveIntegerField(null=True, blank=True, editable=False)
     history = HistoricalRecords()
 
     image_field_name = "photo"
@@ -97,8 +106,15 @@ class Article(ResponsiveImageMixin, models.Model):
         ),
     )
     hero_image = models.ImageField(
-        _("hero image"), upload_to="articles/", blank=True, validators=[validate_image]
+        _("hero image"),
+        upload_to="articles/",
+        blank=True,
+        validators=[validate_image],
+        width_field="hero_width",
+        height_field="hero_height",
     )
+    hero_width = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    hero_height = models.PositiveIntegerField(null=True, blank=True, editable=False)
     hero_alt = models.CharField(_("hero image description"), max_length=200, blank=True)
     nav_group = models.CharField(
         _("navigation group"), max_length=20, choices=NavGroup.choices

@@ -1,3 +1,4 @@
+import json
 import os
 
 import pytest
@@ -39,6 +40,72 @@ def _mail_goes_through_the_queue(settings):
 @pytest.fixture(autouse=True)
 def _media_root(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(scope="session")
+def s3_server():
+    """An S3-compatible server (moto) on a free loopback port, for the whole run."""
+    import logging
+
+    from moto.server import ThreadedMotoServer
+
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    yield f"http://{host}:{port}"
+    server.stop()
+
+
+@pytest.fixture
+def s3_media(s3_server, settings, monkeypatch):
+    """Media on a fresh bucket of the test S3 server, configured the way
+    production is (the MEDIA_S3_* variables read by clinic_site.settings.base).
+    Yields (boto3 client, bucket name)."""
+    import uuid
+
+    import boto3
+
+    from clinic_site.settings.base import media_s3_storage
+
+    bucket = f"media-{uuid.uuid4().hex[:12]}"
+    for name, value in {
+        "MEDIA_S3_BUCKET": bucket,
+        "MEDIA_S3_ENDPOINT_URL": s3_server,
+        "MEDIA_S3_REGION": "us-east-1",
+        "MEDIA_S3_ACCESS_KEY_ID": "test-key",
+        "MEDIA_S3_SECRET_ACCESS_KEY": "test-secret",  # nosec B105 # test server only
+    }.items():
+        monkeypatch.setenv(name, value)
+    client = boto3.client(
+        "s3",
+        endpoint_url=s3_server,
+        region_name="us-east-1",
+        aws_access_key_id="test-key",
+        aws_secret_access_key="test-secret",  # nosec B106 # test server only
+    )
+    client.create_bucket(Bucket=bucket)
+    # Site media is public: anyone may read objects, nobody may list or write
+    # (the bucket policy docs/deploy.md asks for in production).
+    client.put_bucket_policy(
+        Bucket=bucket,
+        Policy=json.dumps(
+            {
+                "Version": "2012-10-17",
+                "Statement": [
+                    {
+                        "Effect": "Allow",
+                        "Principal": "*",
+                        "Action": "s3:GetObject",
+                        "Resource": f"arn:aws:s3:::{bucket}/*",
+                    }
+                ],
+            }
+        ),
+    )
+    storage, _origin = media_s3_storage()
+    settings.STORAGES = {**settings.STORAGES, "default": storage}
+    yield client, bucket
 
 
 @pytest.fixture

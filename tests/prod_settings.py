@@ -28,7 +28,11 @@ _SCRUB = {*PROD_ENV, "DJANGO_SETTINGS_MODULE", "DJANGO_READ_DOT_ENV_FILE"}
 
 def run(code, env=None, settings_module="clinic_site.settings.prod"):
     """Run ``code`` after django.setup(); ``env`` replaces PROD_ENV."""
-    clean = {k: v for k, v in os.environ.items() if k not in _SCRUB}
+    clean = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in _SCRUB and not k.startswith("MEDIA_S3_")
+    }
     child_env = {**clean, **(PROD_ENV if env is None else env)}
     if settings_module:
         child_env["DJANGO_SETTINGS_MODULE"] = settings_module

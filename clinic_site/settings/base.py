@@ -146,8 +146,62 @@ STATIC_ROOT = VAR_DIR / "static"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = env.path("DJANGO_MEDIA_ROOT", default=VAR_DIR / "media")
+# Uploaded media (article, location and clinician photos and their renditions)
+# lives on S3-compatible object storage when MEDIA_S3_BUCKET is set, which more
+# than one web node needs; otherwise on the local disk, as for `make run`.
+# Everything uploaded today is public site content, so it is served without
+# signed URLs and cached for a year: a replaced image gets a new file name
+# (file_overwrite off), so a stored name never changes content. Patient-adjacent
+# media, if it ever exists, must use a separate private storage (docs/deploy.md).
+MEDIA_S3_SETTINGS = [
+    "MEDIA_S3_BUCKET",
+    "MEDIA_S3_ENDPOINT_URL",
+    "MEDIA_S3_REGION",
+    "MEDIA_S3_ACCESS_KEY_ID",
+    "MEDIA_S3_SECRET_ACCESS_KEY",
+    "MEDIA_S3_CUSTOM_DOMAIN",
+]
+MEDIA_S3_BUCKET = env("MEDIA_S3_BUCKET", default="")
+MEDIA_CACHE_CONTROL = "public, max-age=31536000, immutable"
+
+
+def media_s3_storage():
+    """The STORAGES["default"] entry for object storage, and the origin its URLs use."""
+    bucket = env.str("MEDIA_S3_BUCKET", default="")
+    endpoint = env.str("MEDIA_S3_ENDPOINT_URL", default="").rstrip("/")
+    region = env.str("MEDIA_S3_REGION", default="")
+    domain = env.str("MEDIA_S3_CUSTOM_DOMAIN", default="").strip("/")
+    options = {
+        "bucket_name": bucket,
+        "endpoint_url": endpoint or None,
+        "region_name": region or None,
+        # Empty keys fall back to boto3's own chain (an instance or task role).
+        "access_key": env.str("MEDIA_S3_ACCESS_KEY_ID", default="") or None,
+        "secret_key": env.str("MEDIA_S3_SECRET_ACCESS_KEY", default="") or None,
+        "custom_domain": domain or None,
+        "querystring_auth": False,
+        "file_overwrite": False,
+        "object_parameters": {"CacheControl": MEDIA_CACHE_CONTROL},
+        # A self-hosted endpoint (MinIO, a test server) has no bucket subdomains.
+        "addressing_style": "path" if endpoint else "auto",
+    }
+    if domain:
+        origin = "https://" + domain.split("/")[0]
+    elif endpoint:
+        scheme, _sep, rest = endpoint.partition("://")
+        origin = f"{scheme}://{rest.split('/')[0]}"
+    else:
+        origin = f"https://{bucket}.s3.{region or 'us-east-1'}.amazonaws.com"
+    return {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": options}, origin
+
+
+if MEDIA_S3_BUCKET:
+    _media_storage, MEDIA_ORIGIN = media_s3_storage()
+else:
+    _media_storage = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+    MEDIA_ORIGIN = ""
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": _media_storage,
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
     },
@@ -217,7 +271,8 @@ CONTENT_SECURITY_POLICY = {
         "default-src": ["'self'"],
         "script-src": ["'self'"],
         "style-src": ["'self'"],
-        "img-src": ["'self'", "data:"],
+        # Images on object storage come from its origin (nothing else does).
+        "img-src": ["'self'", "data:", *([MEDIA_ORIGIN] if MEDIA_ORIGIN else [])],
         "font-src": ["'self'"],
         "connect-src": ["'self'"],
         "object-src": ["'none'"],

@@ -22,6 +22,35 @@ if _missing:
         "Missing required environment variable(s): " + ", ".join(_missing)
     )
 
+# Object storage half set up (a bucket without its region, one key without the
+# other, endpoint or domain without a bucket) would put uploads somewhere no
+# other node reads: refuse to start instead.
+_media_set = [name for name in MEDIA_S3_SETTINGS if env.str(name, default="")]  # noqa: F405
+if _media_set:
+    _media_missing = [
+        name
+        for name in ("MEDIA_S3_BUCKET", "MEDIA_S3_REGION")
+        if not env.str(name, default="")
+    ]
+    _keys = [
+        name
+        for name in ("MEDIA_S3_ACCESS_KEY_ID", "MEDIA_S3_SECRET_ACCESS_KEY")
+        if env.str(name, default="")
+    ]
+    if len(_keys) == 1:
+        _media_missing += [
+            name
+            for name in ("MEDIA_S3_ACCESS_KEY_ID", "MEDIA_S3_SECRET_ACCESS_KEY")
+            if name not in _keys
+        ]
+    if _media_missing:
+        raise ImproperlyConfigured(
+            "Object storage for media is half configured (set: "
+            + ", ".join(_media_set)
+            + "); missing: "
+            + ", ".join(_media_missing)
+        )
+
 DEBUG = False
 SECRET_KEY = env("DJANGO_SECRET_KEY")
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS")

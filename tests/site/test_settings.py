@@ -132,3 +132,50 @@ def test_wsgi_fails_closed_without_the_production_environment():
 @pytest.mark.django_db
 def test_no_user_accounts_ship_with_migrations():
     assert get_user_model().objects.count() == 0
+
+
+MEDIA_S3_ENV = {
+    "MEDIA_S3_BUCKET": "clinic-media",
+    "MEDIA_S3_REGION": "us-west-2",
+    "MEDIA_S3_ACCESS_KEY_ID": "key-id",
+    "MEDIA_S3_SECRET_ACCESS_KEY": "secret",
+    "MEDIA_S3_CUSTOM_DOMAIN": "media.clinic.example",
+}
+
+
+def test_prod_media_on_object_storage_is_public_cached_and_allowed_by_csp():
+    built = prod_settings(
+        "STORAGES", "CONTENT_SECURITY_POLICY", env={**PROD_ENV, **MEDIA_S3_ENV}
+    )
+    media = built["STORAGES"]["default"]
+    assert media["BACKEND"] == "storages.backends.s3.S3Storage"
+    options = media["OPTIONS"]
+    assert options["object_parameters"] == {
+        "CacheControl": "public, max-age=31536000, immutable"
+    }
+    # Plain URLs (no expiring signature inside cached pages); unique names.
+    assert (options["querystring_auth"], options["file_overwrite"]) == (False, False)
+    img_src = built["CONTENT_SECURITY_POLICY"]["DIRECTIVES"]["img-src"]
+    assert "https://media.clinic.example" in img_src
+
+
+def test_prod_media_stays_on_local_disk_without_a_bucket():
+    media = prod_settings("STORAGES")["STORAGES"]["default"]
+    assert media["BACKEND"] == "django.core.files.storage.FileSystemStorage"
+
+
+@pytest.mark.parametrize(
+    "drop",
+    [
+        "MEDIA_S3_BUCKET",
+        "MEDIA_S3_REGION",
+        "MEDIA_S3_SECRET_ACCESS_KEY",
+        "MEDIA_S3_ACCESS_KEY_ID",
+    ],
+)
+def test_prod_refuses_half_configured_object_storage(drop):
+    media = {k: v for k, v in MEDIA_S3_ENV.items() if k != drop}
+    result = run("", env={**PROD_ENV, **media})
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr
+    assert drop in result.stderr.split("missing: ")[-1]
