@@ -61,7 +61,8 @@ def thanks(request):
             },
         )
     except DatabaseError:
-        return database_unavailable(request)
+        # Only a stored request (or a bot) is sent here: never "nothing was sent".
+        return database_unavailable(request, maybe_saved=True)
 
 
 def _show_blank_form(request):

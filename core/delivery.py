@@ -16,7 +16,8 @@ from django.core.cache import cache
 from django.core.mail import get_connection
 from django.db.models import F
 from django.utils import timezone
-from mailer.models import PRIORITY_MEDIUM, Message
+from mailer.engine import ensure_message_id
+from mailer.models import PRIORITY_MEDIUM, Message, get_message_id
 
 logger = logging.getLogger(__name__)
 
@@ -63,10 +64,11 @@ JOURNAL_SECONDS = 14 * 24 * 3600
 
 
 def _journal_key(message):
-    message_id = (message.extra_headers or {}).get("Message-ID", "").strip()
-    if not message_id:
-        return None
-    return "mail-sent:" + hashlib.sha256(message_id.encode()).hexdigest()
+    # django-mailer gives a message its Message-ID before it reaches a backend
+    # (engine.ensure_message_id); doing the same here keeps a direct caller
+    # safe too: messages without one must never share a single journal entry.
+    ensure_message_id(message)
+    return "mail-sent:" + hashlib.sha256(get_message_id(message).encode()).hexdigest()
 
 
 class JournaledBackend:
@@ -84,9 +86,11 @@ class JournaledBackend:
     What it does not promise: it lives in the cache (Redis), which production
     may run without persistence, so a Redis restart forgets it and the worst
     case is the duplicate it was meant to prevent, never a lost email. If the
-    cache is unreachable, mail still goes out. Every email is given its
-    Message-ID when it is queued (core.emails), so the journal covers all
-    mail; a message without one (queued by hand) is sent without the check.
+    cache is unreachable, mail still goes out. Every email the site sends is
+    given its Message-ID when it is queued (core.emails), so the journal
+    covers all of it. A message queued by hand without one gets a fresh
+    Message-ID at each attempt (django-mailer), so the journal cannot
+    recognise its retry: the worst case is again a duplicate, never a loss.
     In development and tests the transport is used directly.
     """
 
@@ -105,13 +109,12 @@ class JournaledBackend:
         delivered = 0
         for message in messages:
             key = _journal_key(message)
-            if key and self._seen(key):
+            if self._seen(key):
                 logger.warning("mail already delivered before a restart; not resent")
                 delivered += 1
                 continue
             delivered += self.transport.send_messages([message]) or 0
-            if key:
-                self._remember(key)
+            self._remember(key)
         return delivered
 
     def _seen(self, key):

@@ -51,8 +51,10 @@ def server_error(request, *args, **kwargs):
     return _error_page(request, "500.html", 500)
 
 
-def database_unavailable(request, *args, **kwargs):
-    return _error_page(request, "503.html", 503)
+def database_unavailable(request, *args, maybe_saved=False, **kwargs):
+    """The "call us" page. ``maybe_saved``: the patient may already have sent a
+    request, so the page must not tell them that nothing was sent."""
+    return _error_page(request, "503.html", 503, maybe_saved=maybe_saved)
 
 
 def rate_limited(request, exception=None):

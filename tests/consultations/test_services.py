@@ -5,6 +5,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import IntegrityError
 from django.utils import timezone
 from mailer import engine
 from mailer.models import PRIORITY_DEFERRED, Message, MessageLog
@@ -403,3 +404,46 @@ def test_notification_states_for_many_requests_in_one_pass(
         states = staff_notification_states(ConsultationRequest.objects.all())
     assert set(states.values()) == {NotificationState.QUEUED}
     assert len(states) == 5
+
+
+def scripted_references(*references):
+    """Make new_reference() return these, in order (8 characters each)."""
+    chars = iter("".join(references))
+    return mock.patch(
+        "consultations.models.secrets.choice", lambda _alphabet: next(chars)
+    )
+
+
+def test_a_reference_collision_is_retried_with_a_fresh_reference(service_kwargs):
+    with scripted_references("TAKEN222"):
+        consultation_request_create(**service_kwargs)
+    other = {
+        **service_kwargs,
+        "phone": "+15105550177",
+        "email": "other@patient.example",
+        "submission_token": "token-2",
+    }
+    with scripted_references("TAKEN222", "FRESH333"):
+        second = consultation_request_create(**other)
+
+    second.refresh_from_db()
+    assert second.reference == "FRESH333"
+    assert ConsultationRequest.objects.count() == 2
+    # The staff email names the reference that was stored, not the taken one.
+    assert second.staff_notification_id == "<consult-FRESH333-staff@example.org>"
+    staff, patient = queued_emails()[-2:]
+    assert staff.extra_headers["Message-ID"] == second.staff_notification_id
+    assert "FRESH333" in full_text(patient)
+    assert "TAKEN222" not in full_text(staff) + full_text(patient)
+
+
+def test_a_reference_that_keeps_colliding_stores_and_sends_nothing(service_kwargs):
+    with scripted_references("TAKEN222"):
+        consultation_request_create(**service_kwargs)
+    queued = Message.objects.count()
+    other = {**service_kwargs, "phone": "+15105550177", "submission_token": "token-2"}
+    with scripted_references(*["TAKEN222"] * 3), pytest.raises(IntegrityError):
+        consultation_request_create(**other)
+
+    assert ConsultationRequest.objects.count() == 1
+    assert Message.objects.count() == queued

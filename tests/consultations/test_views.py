@@ -363,3 +363,23 @@ class TestSpanish:
         patient = next(m for m in mailoutbox if m.to == ["marisol@patient.example"])
         assert patient.extra_headers["Content-Language"] == "en"
         assert patient.subject.startswith("We have your request")
+
+
+def test_thanks_page_with_the_database_down_asks_to_call_and_never_says_nothing_was_sent(
+    client, valid_data
+):
+    client.post(URL, valid_data)
+    consultation = ConsultationRequest.objects.get()
+    with mock.patch.object(
+        Location.objects, "filter", side_effect=OperationalError("server closed")
+    ):
+        response = client.get(THANKS)
+
+    assert response.status_code == 503
+    html = response.content.decode()
+    # The request is stored; the page cannot show it, so it asks for a call.
+    assert "We could not confirm your request" in html
+    assert "nothing was sent" not in html
+    assert 'href="tel:+15105550100"' in html
+    assert consultation.reference not in html
+    assert "OperationalError" not in html

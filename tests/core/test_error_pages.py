@@ -2,6 +2,7 @@ from unittest import mock
 
 import pytest
 from django.contrib.sessions.backends.base import UpdateError
+from django.core.cache import cache
 from django.db import OperationalError
 from django.test import Client
 from django.urls import reverse
@@ -88,3 +89,31 @@ def test_a_nul_in_an_admin_form_post_is_refused(otp_staff_client):
     url = reverse("admin:consultations_consultationrequest_changelist")
     response = otp_staff_client.post(url, {"action": "x\x00", "_selected_action": "1"})
     assert response.status_code == 400
+
+
+@pytest.mark.django_db
+def test_with_the_database_down_the_error_page_shows_the_fallback_phone(settings):
+    from core.models import SiteSettings
+
+    SiteSettings(brand_name="Lanternfield", main_phone="+15105550100").save()
+    cache.clear()  # a process that has not read the record yet
+    settings.CLINIC_FALLBACK_NAME = "Harborview Fallback Clinic"
+    settings.CLINIC_FALLBACK_PHONE = "+15105550199"
+    client = Client(raise_request_exception=False)
+    client.cookies[settings.SESSION_COOKIE_NAME] = "a" * 32
+    down = OperationalError("server closed the connection")
+    with (
+        mock.patch(
+            "django.contrib.sessions.backends.db.SessionStore.load", side_effect=down
+        ),
+        mock.patch.object(SiteSettings.objects, "filter", side_effect=down),
+    ):
+        response = client.get("/learn/")
+
+    assert response.status_code == 503
+    body = response.content.decode()
+    assert 'href="tel:+15105550199"' in body
+    assert "(510) 555-0199" in body
+    assert "Harborview Fallback Clinic" in body
+    # The stand-in is not cached: once the database is back, the record shows.
+    assert SiteSettings.load().main_phone.as_e164 == "+15105550100"

@@ -142,3 +142,38 @@ def test_mail_still_goes_out_when_the_journal_is_unreachable(settings, mailoutbo
     ):
         engine.send_all()
     assert len(mailoutbox) == 1
+
+
+def test_messages_queued_without_a_message_id_are_each_delivered(settings, mailoutbox):
+    # Every email the site sends has a Message-ID from core.emails; one queued
+    # by hand (a shell, a third-party app) has none. Such messages must never
+    # share one journal entry, or only the first would ever be delivered.
+    from django.core.mail import EmailMessage
+    from mailer import engine
+
+    settings.CLINIC_MAIL_TRANSPORT = "django.core.mail.backends.locmem.EmailBackend"
+    settings.MAILER_EMAIL_BACKEND = "core.delivery.JournaledBackend"
+    EmailMessage("First", "Body", None, ["staff@example.org"]).send()
+    EmailMessage("Second", "Body", None, ["staff@example.org"]).send()
+
+    engine.send_all()
+
+    assert sorted(m.subject for m in mailoutbox) == ["First", "Second"]
+
+
+def test_the_journal_called_directly_never_merges_messages_without_an_id(
+    settings, mailoutbox
+):
+    from django.core.mail import EmailMessage
+
+    from core.delivery import JournaledBackend
+
+    settings.CLINIC_MAIL_TRANSPORT = "django.core.mail.backends.locmem.EmailBackend"
+    messages = [
+        EmailMessage(subject, "Body", None, ["staff@example.org"])
+        for subject in ("First", "Second")
+    ]
+    assert JournaledBackend().send_messages(messages) == 2
+    assert [m.subject for m in mailoutbox] == ["First", "Second"]
+    ids = {m.extra_headers["Message-ID"] for m in messages}
+    assert len(ids) == 2

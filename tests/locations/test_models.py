@@ -1,8 +1,9 @@
 import datetime as dt
 
 import pytest
+from django.core.exceptions import ValidationError
 
-from locations.models import Location
+from locations.models import Location, OpeningHours
 from tests.factories import HolidayClosureFactory, LocationFactory
 
 pytestmark = pytest.mark.django_db
@@ -266,3 +267,54 @@ def test_nearest_open_without_coordinates_falls_back_to_display_order():
     first = LocationFactory.build(pk=3, display_order=1)
 
     assert here.nearest_open([later, first]) == [first, later]
+
+
+ADDRESSES_ERROR = "Enter one valid email address per line."
+
+
+@pytest.mark.parametrize(
+    "addresses",
+    ["   \n  \n", "desk@clinic.example\nnot-an-address", "desk@clinic.example, b@c.d"],
+    ids=["only-blank-lines", "one-bad-line", "comma-separated"],
+)
+def test_notification_addresses_must_each_be_a_valid_address(addresses):
+    location = LocationFactory.build(notification_emails=addresses)
+    with pytest.raises(ValidationError) as caught:
+        location.full_clean(validate_unique=False)
+    assert caught.value.message_dict["notification_emails"] == [ADDRESSES_ERROR]
+
+
+def test_notification_addresses_one_per_line_with_spaces_and_blank_lines():
+    location = LocationFactory.build(
+        notification_emails="  desk@clinic.example \n\n lead@clinic.example\n"
+    )
+    location.full_clean(validate_unique=False)
+    assert location.notification_email_list == [
+        "desk@clinic.example",
+        "lead@clinic.example",
+    ]
+
+
+HOURS_ERROR = "Give an opening time before the closing time."
+
+
+@pytest.mark.parametrize(
+    "opens,closes",
+    [(dt.time(17), dt.time(9)), (dt.time(9), dt.time(9)), (None, dt.time(17))],
+    ids=["reversed", "zero-length", "no-opening-time"],
+)
+def test_open_hours_need_an_opening_time_before_the_closing_time(opens, closes):
+    hours = OpeningHours(
+        location=LocationFactory(), weekday=0, opens=opens, closes=closes
+    )
+    with pytest.raises(ValidationError) as caught:
+        hours.full_clean()
+    assert HOURS_ERROR in caught.value.messages
+
+
+def test_a_day_closed_all_day_needs_no_times_and_open_hours_pass():
+    location = LocationFactory()
+    OpeningHours(location=location, weekday=6, closed=True).full_clean()
+    OpeningHours(
+        location=location, weekday=5, opens=dt.time(9), closes=dt.time(13)
+    ).full_clean()
