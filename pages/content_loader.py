@@ -16,7 +16,7 @@ from pathlib import Path
 
 from django.db import transaction
 
-from .models import Article, Clinician, Reference
+from .models import Article, ArticleChangeNote, Clinician, Reference
 
 CONTENT_DIR = Path(__file__).resolve().parent / "content"
 REVIEW_KEYS = ("author", "reviewer", "last_reviewed", "next_review_due")
@@ -61,6 +61,29 @@ def check_article_meta(path: Path, meta: dict, clinician_keys: set[str]) -> None
             )
     if meta["next_review_due"] <= meta["last_reviewed"]:
         raise ContentError(f"{path.name}: next_review_due is not after last_reviewed")
+    check_changes(path, meta)
+
+
+def check_changes(path: Path, meta: dict) -> None:
+    """``changes`` (optional): what changed at each review, as the page lists it."""
+    changes = meta.get("changes", [])
+    if not isinstance(changes, list):
+        raise ContentError(f"{path.name}: changes must be a list")
+    for number, change in enumerate(changes, start=1):
+        day, note = change.get("reviewed_on"), change.get("note")
+        if not isinstance(day, dt.date) or isinstance(day, dt.datetime):
+            raise ContentError(
+                f"{path.name}: change {number} needs reviewed_on, a date such as "
+                "2026-12-01"
+            )
+        if day > meta["last_reviewed"]:
+            raise ContentError(
+                f"{path.name}: change {number} is dated after last_reviewed"
+            )
+        if not isinstance(note, str) or not note.strip() or len(note) > 300:
+            raise ContentError(
+                f"{path.name}: change {number} needs a note of 1 to 300 characters"
+            )
 
 
 def read_clinicians(content_dir: Path = CONTENT_DIR) -> list[dict]:
@@ -118,6 +141,14 @@ def load_articles(*, refresh: bool = False, content_dir: Path = CONTENT_DIR) -> 
         Reference.objects.bulk_create(
             Reference(article=article, order=number, **ref)
             for number, ref in enumerate(meta["references"], start=1)
+        )
+        # Notes written by approving a revision in the admin are kept.
+        article.change_notes.filter(revision__isnull=True).delete()
+        ArticleChangeNote.objects.bulk_create(
+            ArticleChangeNote(
+                article=article, reviewed_on=change["reviewed_on"], note=change["note"]
+            )
+            for change in meta.get("changes", [])
         )
         written += 1
     return written

@@ -59,6 +59,7 @@ class ArticleDetailView(DetailView):
         article = get_object_or_404(articles, slug=self.kwargs["slug"])
         # One query for the references, reused by the footnotes and the list.
         article.reference_list = list(article.references.all())
+        article.change_note_list = list(article.change_notes.for_page())
         return article
 
     def get_context_data(self, **kwargs):
@@ -119,6 +120,7 @@ def revision_preview(request, token):
     )
     article = revision.preview_article()
     article.reference_list = list(revision.article.references.all())
+    article.change_note_list = list(revision.article.change_notes.for_page())
     context = {
         "article": article,
         "revision": revision,
