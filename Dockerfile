@@ -27,6 +27,7 @@ RUN DJANGO_SECRET_KEY=build-only-placeholder \
     EMAIL_URL=consolemail:// \
     DEFAULT_FROM_EMAIL=build@localhost \
     SITE_URL=http://localhost \
+    CLINIC_ESCALATION_EMAIL=build@localhost \
     python manage.py collectstatic --noinput \
     && mkdir -p /app/var/media && chown -R 10001:10001 /app/var
 

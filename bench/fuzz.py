@@ -122,6 +122,7 @@ def prepare():
         "EMAIL_URL": "smtp://127.0.0.1:9",
         "DEFAULT_FROM_EMAIL": "Lanternfield Clinics <no-reply@clinic.example>",
         "SITE_URL": f"https://{HOST}",
+        "CLINIC_ESCALATION_EMAIL": "escalation@clinic.example",
         "CLINIC_FALLBACK_PHONE": "+15105550100",
         "DJANGO_FORM_RATE_LIMIT": "100000000/h",
         "DJANGO_LOG_LEVEL": "INFO",

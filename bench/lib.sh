@@ -79,6 +79,7 @@ bench_site_env() {
     export EMAIL_TIMEOUT=5
     export DEFAULT_FROM_EMAIL="Bench <bench@example.org>"
     export SITE_URL="$SITE_URL"
+    export CLINIC_ESCALATION_EMAIL="escalation@example.org"
     export GUNICORN_ACCESS_LOG=0
     export GUNICORN_FORWARDED_ALLOW_IPS=127.0.0.1
     [ -n "${BENCH_WORKERS:-}" ] && export GUNICORN_WORKERS="$BENCH_WORKERS"

@@ -72,6 +72,10 @@ class ConsultationRequestQuerySet(models.QuerySet):
     def open(self):
         return self.filter(status__in=OPEN_STATUSES)
 
+    def awaiting_acknowledgement(self):
+        """Urgent, still open, and nobody has pressed "acknowledge" yet."""
+        return self.open().filter(urgent=True, acknowledged_at__isnull=True)
+
 
 class ConsultationRequest(models.Model):
     reference = models.CharField(
@@ -172,6 +176,25 @@ class ConsultationRequest(models.Model):
         _("consultation booked for"), null=True, blank=True
     )
     closed_at = models.DateTimeField(null=True, blank=True)
+
+    # Urgent requests: a person must say "I have it" (opening the page is not
+    # enough); until then the alert is repeated, then escalated
+    # (services/alerts.py).
+    acknowledged_at = models.DateTimeField(_("acknowledged"), null=True, blank=True)
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="acknowledged_requests",
+        verbose_name=_("acknowledged by"),
+    )
+    realerted_at = models.DateTimeField(
+        _("re-sent to the on-call list"), null=True, blank=True
+    )
+    escalated_at = models.DateTimeField(
+        _("escalated to the clinic-wide address"), null=True, blank=True
+    )
     personal_data_purged_at = models.DateTimeField(null=True, blank=True)
 
     history = HistoricalRecords()

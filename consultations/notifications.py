@@ -1,4 +1,11 @@
-"""Did the staff email about a request go out? One answer for every screen.
+"""Telling staff about a request, and whether that message went out.
+
+``staff_alert_send`` is the one way the site tells staff about a request: a
+new one, an urgent one, an urgent one nobody has acknowledged, an escalation.
+It picks the recipients for the kind of alert and sends by email; a further
+channel (text messages) belongs inside it, so no caller changes. Every alert
+carries the location, an opaque reference and an admin link: never a name,
+contact details, or anything the patient wrote or answered.
 
 The request stores the Message-ID of its staff notification (given when it
 was queued); django-mailer keeps undelivered mail in its queue and logs each
@@ -8,7 +15,11 @@ ask ``staff_notification_states``.
 
 from collections.abc import Iterable
 
+from django.conf import settings
 from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from mailer.models import (
     PRIORITY_DEFERRED,
@@ -18,6 +29,92 @@ from mailer.models import (
     db_to_email,
     get_message_id,
 )
+
+from core.emails import message_id as make_message_id
+from core.emails import queue_templated_email
+from locations.zones import zone_label
+
+
+class StaffAlert(models.TextChoices):
+    NEW = "new", _("New request")
+    URGENT = "urgent", _("New urgent request")
+    REMINDER = "reminder", _("Urgent, not acknowledged: sent to the on-call list again")
+    ESCALATION = "escalation", _("Urgent, not acknowledged: escalated clinic-wide")
+
+
+def staff_alert_recipients(consultation_request, alert: StaffAlert) -> list[str]:
+    """Who hears about it: staff, on call, or the clinic-wide escalation address.
+
+    A location with no on-call list still has its staff addresses, so an
+    urgent request never goes nowhere.
+    """
+    location = consultation_request.location
+    staff = location.notification_email_list
+    on_call = location.on_call_email_list
+    if alert == StaffAlert.NEW:
+        recipients = staff
+    elif alert == StaffAlert.URGENT:
+        recipients = [*staff, *on_call]
+    elif alert == StaffAlert.REMINDER:
+        recipients = on_call or staff
+    else:
+        recipients = list(settings.CLINIC_ESCALATION_EMAIL)
+    unique = {}
+    for address in recipients:
+        unique.setdefault(address.lower(), address)
+    return list(unique.values())
+
+
+def staff_alert_send(
+    *, consultation_request, alert: StaffAlert, message_id: str | None = None
+) -> str:
+    """Queue the alert (in the caller's transaction); returns its Message-ID.
+
+    Returns "" when there is nobody to send it to (only an escalation with no
+    CLINIC_ESCALATION_EMAIL, which production settings refuse).
+    """
+    recipients = staff_alert_recipients(consultation_request, alert)
+    if not recipients:
+        return ""
+    message_id = message_id or make_message_id(
+        "consult", f"{consultation_request.reference}-{alert}"
+    )
+    template = (
+        "consultation_staff"
+        if alert in (StaffAlert.NEW, StaffAlert.URGENT)
+        else "consultation_unacknowledged"
+    )
+    return queue_templated_email(
+        template=template,
+        context=_alert_context(consultation_request, alert),
+        to=recipients,
+        language=settings.LANGUAGE_CODE,
+        message_id=message_id,
+    )
+
+
+def _alert_context(consultation_request, alert):
+    location = consultation_request.location
+    promised = consultation_request.promised_contact_by
+    received = consultation_request.created_at or timezone.now()
+    admin_path = reverse(
+        "admin:consultations_consultationrequest_change",
+        args=[consultation_request.pk],
+    )
+    return {
+        "alert": alert,
+        "escalation": alert == StaffAlert.ESCALATION,
+        "reference": consultation_request.reference,
+        "location": location,
+        "urgent": consultation_request.urgent,
+        # A date and a formatted time in the location's zone: a template's
+        # |date would shift an aware datetime into the server's zone.
+        "promised_day": promised.astimezone(location.zone).date() if promised else None,
+        "received": date_format(timezone.localtime(received, location.zone), "g:i a"),
+        "zone_label": zone_label(location.time_zone),
+        "ack_minutes": settings.URGENT_ACK_MINUTES,
+        "admin_url": settings.SITE_URL + admin_path,
+    }
 
 
 class NotificationState(models.TextChoices):

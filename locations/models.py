@@ -98,6 +98,15 @@ class Location(ResponsiveImageMixin, models.Model):
             "here (with no patient details)."
         ),
     )
+    on_call_emails = models.TextField(
+        _("on-call addresses"),
+        blank=True,
+        help_text=_(
+            "One address per line: whoever is on call. An urgent request is "
+            "announced here as well as to the staff addresses, and re-sent here "
+            "while nobody has acknowledged it."
+        ),
+    )
     parking_notes = models.TextField(_("parking"), blank=True)
     transit_notes = models.TextField(_("public transport"), blank=True)
     access_notes = models.TextField(_("step-free access"), blank=True)
@@ -146,6 +155,13 @@ class Location(ResponsiveImageMixin, models.Model):
             raise ValidationError(
                 {"notification_emails": _("Enter one valid email address per line.")}
             ) from exc
+        try:
+            for address in self.on_call_email_list:
+                validate_email(address)
+        except ValidationError as exc:
+            raise ValidationError(
+                {"on_call_emails": _("Enter one valid email address per line.")}
+            ) from exc
 
     @property
     def notification_email_list(self):
@@ -153,6 +169,12 @@ class Location(ResponsiveImageMixin, models.Model):
             line.strip()
             for line in self.notification_emails.splitlines()
             if line.strip()
+        ]
+
+    @property
+    def on_call_email_list(self):
+        return [
+            line.strip() for line in self.on_call_emails.splitlines() if line.strip()
         ]
 
     @property

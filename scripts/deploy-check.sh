@@ -12,4 +12,5 @@ REDIS_URL=redis://127.0.0.1:6379/15 \
 EMAIL_URL=smtp://mail.example:587 \
 DEFAULT_FROM_EMAIL=clinic@clinic.example \
 SITE_URL=https://clinic.example \
+CLINIC_ESCALATION_EMAIL=escalation@clinic.example \
   .venv/bin/python manage.py check --deploy --fail-level WARNING

@@ -21,6 +21,7 @@ PROD_ENV = {
     "EMAIL_URL": "smtp://mail.example:587",
     "DEFAULT_FROM_EMAIL": "clinic@clinic.example",
     "SITE_URL": "https://clinic.example",
+    "CLINIC_ESCALATION_EMAIL": "escalation@clinic.example",
 }
 # Anything in the test process's environment that would leak into the child.
 _SCRUB = {*PROD_ENV, "DJANGO_SETTINGS_MODULE", "DJANGO_READ_DOT_ENV_FILE"}

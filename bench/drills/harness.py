@@ -196,6 +196,7 @@ class Stack:
             "EMAIL_URL": f"smtp://127.0.0.1:{SMTP_PORT}",
             "DEFAULT_FROM_EMAIL": "Lanternfield Clinics <no-reply@clinic.example>",
             "SITE_URL": f"https://{HOST}",
+            "CLINIC_ESCALATION_EMAIL": "escalation@clinic.example",
             "CLINIC_FALLBACK_NAME": "Lanternfield Ketamine Clinics",
             "CLINIC_FALLBACK_PHONE": PHONE_TEL,
             # Staging-only: every drill client shares 127.0.0.1.

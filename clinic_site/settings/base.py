@@ -241,6 +241,14 @@ MAILER_USE_FILE_LOCK = False
 # Deferred mail is retried with back-off: 1, 2, 4 … minutes, capped at an hour.
 CLINIC_MAIL_RETRY_BASE_SECONDS = env.int("CLINIC_MAIL_RETRY_BASE_SECONDS", default=60)
 CLINIC_MAIL_RETRY_MAX_SECONDS = 3600
+# Urgent requests: re-sent to the location's on-call list when nobody has
+# acknowledged one after this many minutes, and sent to the clinic-wide
+# escalation address(es) after as many minutes again (manage.py alert_urgent).
+URGENT_ACK_MINUTES = env.int("URGENT_ACK_MINUTES", default=15)
+URGENT_ESCALATION_MINUTES = env.int(
+    "URGENT_ESCALATION_MINUTES", default=URGENT_ACK_MINUTES
+)
+CLINIC_ESCALATION_EMAIL = env.list("CLINIC_ESCALATION_EMAIL", default=[])
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"

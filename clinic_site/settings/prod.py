@@ -15,6 +15,8 @@ _REQUIRED = [
     "EMAIL_URL",
     "DEFAULT_FROM_EMAIL",
     "SITE_URL",
+    # Where an urgent request goes when no one on call has acknowledged it.
+    "CLINIC_ESCALATION_EMAIL",
 ]
 _missing = [name for name in _REQUIRED if not env.str(name, default="")]
 if _missing:

@@ -12,3 +12,10 @@ def local_time(value, zone, *, short=False):
     if short:
         return f"{date_format(local, 'SHORT_DATETIME_FORMAT')} {local.tzname()}"
     return date_format(local, "N j, Y, P T")
+
+
+def staff_name(user):
+    """A staff member as colleagues know them: full name, else the username."""
+    if user is None:
+        return "—"
+    return user.get_full_name() or user.get_username()

@@ -1,12 +1,15 @@
 """The triage screens: the request list and a request's change view."""
 
+import datetime as dt
+
+from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, OuterRef, Subquery
 from django.db.models.functions import Coalesce
-from django.http import HttpResponseRedirect
+from django.http import HttpResponseNotAllowed, HttpResponseRedirect
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
@@ -26,6 +29,7 @@ from ..models import (
     Status,
 )
 from ..notifications import staff_notification_state, staff_notification_states
+from ..services.alerts import urgent_request_acknowledge
 from ..services.triage import (
     access_log_record,
     call_attempt_record,
@@ -34,7 +38,7 @@ from ..services.triage import (
     consultation_requests_transition,
 )
 from ..workflow import apply_transition, suggests_no_response, with_triage_flags
-from .display import local_time
+from .display import local_time, staff_name
 from .export import EXPORT_PERMISSION, consultation_requests_csv
 from .filters import (
     AssigneeFilter,
@@ -207,7 +211,65 @@ class ConsultationRequestAdmin(LocationScopedAdminMixin, ReadOnlyHistoryAdmin):
             self.admin_site.admin_view(self.export_view),
             name=f"{self.opts.app_label}_{self.opts.model_name}_export",
         )
-        return [export, *super().get_urls()]
+        acknowledge = path(
+            "<path:object_id>/acknowledge/",
+            self.admin_site.admin_view(self.acknowledge_view),
+            name=f"{self.opts.app_label}_{self.opts.model_name}_acknowledge",
+        )
+        return [export, acknowledge, *super().get_urls()]
+
+    def acknowledge_view(self, request, object_id):
+        """The one button: "I have this urgent request". Opening the page is not it."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        obj = self.get_object_or_404(request, object_id)
+        if not self.has_change_permission(request, obj):
+            raise PermissionDenied
+        if urgent_request_acknowledge(consultation_request=obj, by=request.user):
+            self.message_user(
+                request,
+                _("Acknowledged: you have this urgent request. No more alerts go out."),
+                messages.SUCCESS,
+            )
+        elif obj.urgent:
+            self.message_user(
+                request,
+                _("It was already acknowledged: see the banner for who and when."),
+                messages.WARNING,
+            )
+        return HttpResponseRedirect(
+            reverse("admin:consultations_consultationrequest_change", args=[obj.pk])
+        )
+
+    def urgent_banner(self, request, obj):
+        """What the red banner at the top of an urgent request's page says."""
+        if not obj.urgent:
+            return None
+        zone = obj.location.zone
+        next_alert = None
+        if obj.acknowledged_at is None and obj.status in OPEN_STATUSES:
+            if obj.realerted_at is None:
+                next_alert = obj.created_at + dt.timedelta(
+                    minutes=settings.URGENT_ACK_MINUTES
+                )
+            elif obj.escalated_at is None:
+                next_alert = obj.realerted_at + dt.timedelta(
+                    minutes=settings.URGENT_ESCALATION_MINUTES
+                )
+        return {
+            "open": obj.status in OPEN_STATUSES,
+            "acknowledged": obj.acknowledged_at is not None,
+            "acknowledged_by": staff_name(obj.acknowledged_by),
+            "acknowledged_at": local_time(obj.acknowledged_at, zone),
+            "realerted_at": obj.realerted_at and local_time(obj.realerted_at, zone),
+            "escalated_at": obj.escalated_at and local_time(obj.escalated_at, zone),
+            "next_alert": next_alert and local_time(next_alert, zone),
+            "next_is_escalation": obj.realerted_at is not None,
+            "can_acknowledge": self.has_change_permission(request, obj),
+            "acknowledge_url": reverse(
+                "admin:consultations_consultationrequest_acknowledge", args=[obj.pk]
+            ),
+        }
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         obj = self.get_object_or_404(request, object_id)
@@ -218,6 +280,10 @@ class ConsultationRequestAdmin(LocationScopedAdminMixin, ReadOnlyHistoryAdmin):
             action=AccessLog.Action.VIEW,
             consultation_request=obj,
         )
+        extra_context = {
+            **(extra_context or {}),
+            "urgent_banner": self.urgent_banner(request, obj),
+        }
         # Times on this page (shown and typed) are the location's local time.
         with timezone.override(obj.location.zone):
             response = super().change_view(request, object_id, form_url, extra_context)
@@ -280,11 +346,18 @@ class ConsultationRequestAdmin(LocationScopedAdminMixin, ReadOnlyHistoryAdmin):
     # Saving
 
     def save_model(self, request, obj, form, change):
-        if "status" in form.changed_data:
+        changed = [name for name in form.changed_data if name in TRIAGE_FIELDS]
+        if "status" in changed:
             requested = obj.status
             obj.status = form.initial["status"]
             apply_transition(obj, requested)
-        super().save_model(request, obj, form, change)
+            changed.append("closed_at")
+        if not change:
+            return super().save_model(request, obj, form, change)
+        # Only what this form changed: the page may have been open for a
+        # while, and a full save would write back a stale copy of what others
+        # recorded meanwhile (an acknowledgement, an alert, a first contact).
+        obj.save(update_fields=changed)
 
     def save_formset(self, request, form, formset, change):
         if formset.model is not CallAttempt:

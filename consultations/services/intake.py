@@ -11,7 +11,6 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -28,6 +27,7 @@ from ..models import (
     SelfHarmAnswer,
     new_reference,
 )
+from ..notifications import StaffAlert, staff_alert_send
 from ..workflow import promised_contact_deadline
 
 REPEAT_WINDOW = dt.timedelta(hours=24)
@@ -125,7 +125,12 @@ def consultation_request_create(
                 consultation.reference = new_reference()  # a reference collision
         book_with_request(consultation, slot_start, now=now)
         if notify_staff:
-            _queue_staff_email(consultation)
+            # Urgent: the staff addresses and the on-call list, at once.
+            staff_alert_send(
+                consultation_request=consultation,
+                alert=StaffAlert.URGENT if consultation.urgent else StaffAlert.NEW,
+                message_id=consultation.staff_notification_id,
+            )
         if consultation.email:
             _queue_patient_email(consultation)
     return consultation
@@ -190,23 +195,6 @@ def _email_context(consultation):
         "promised_day": promised.astimezone(location.zone).date() if promised else None,
         "zone_label": zone_label(location.time_zone),
     }
-
-
-def _queue_staff_email(consultation):
-    """To the location's staff: reference, location, urgency and an admin link only."""
-    admin_path = reverse(
-        "admin:consultations_consultationrequest_change", args=[consultation.pk]
-    )
-    queue_templated_email(
-        template="consultation_staff",
-        context={
-            **_email_context(consultation),
-            "admin_url": settings.SITE_URL + admin_path,
-        },
-        to=consultation.location.notification_email_list,
-        language=settings.LANGUAGE_CODE,
-        message_id=consultation.staff_notification_id,
-    )
 
 
 def _queue_patient_email(consultation):

@@ -153,7 +153,7 @@ def test_canaries_stay_in_the_database_and_the_patients_own_email(
     boom = canaries[("e", 0)] = _canaries("e", 0)
     failing = Client(raise_request_exception=False)
     with mock.patch(
-        "consultations.services.intake._queue_staff_email",
+        "consultations.services.intake.staff_alert_send",
         side_effect=RuntimeError("mail template exploded"),
     ):
         response = failing.post(

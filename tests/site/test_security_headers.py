@@ -67,6 +67,7 @@ def _prod_env(admin_url):
         "EMAIL_URL": "smtp://mail.example:587",
         "DEFAULT_FROM_EMAIL": "clinic@clinic.example",
         "SITE_URL": f"https://{HOST}",
+        "CLINIC_ESCALATION_EMAIL": "escalation@clinic.example",
     }
 
 
