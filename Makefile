@@ -15,7 +15,7 @@ help:
 	@echo "make run          set up and serve the demo site on http://127.0.0.1:8000 (plus the mail worker)"
 	@echo "make test         set up and run the whole test suite (unit, integration, browser)"
 	@echo "make createstaff  create a local admin account and print its one-time password"
-	@echo "make lint         ruff, format, django-upgrade, import layers, bandit, migrations, deploy check, hadolint"
+	@echo "make lint         ruff, format, django-upgrade, import layers, bandit, migrations, deploy check, hadolint, compose config"
 	@echo "make assets       rebuild static/css/site.min.css from npm packages"
 	@echo "make messages     re-extract and compile the Spanish catalogue (locale/es/); installs GNU gettext"
 	@echo "make bench        run the benchmarks under bench/"
@@ -73,7 +73,8 @@ lint: install-test
 	$(BIN)/bandit -q -r clinic_site core pages locations consultations -x '*/migrations/*'
 	$(MANAGE) makemigrations --check --dry-run
 	bash scripts/deploy-check.sh
-	$(BIN)/hadolint Dockerfile
+	$(BIN)/hadolint Dockerfile deploy/local-s3/Dockerfile
+	bash scripts/compose-check.sh
 
 format: install-test
 	$(BIN)/ruff check --fix .

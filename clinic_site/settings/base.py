@@ -170,7 +170,11 @@ def media_s3_storage():
     bucket = env.str("MEDIA_S3_BUCKET", default="")
     endpoint = env.str("MEDIA_S3_ENDPOINT_URL", default="").rstrip("/")
     region = env.str("MEDIA_S3_REGION", default="")
+    # A host (and optional path) that serves the bucket, e.g. the site itself
+    # proxying /media/ to it; "http://" in front only for plain-HTTP local use.
     domain = env.str("MEDIA_S3_CUSTOM_DOMAIN", default="").strip("/")
+    protocol, _sep, bare = domain.rpartition("://")
+    protocol, domain = (protocol or "https") + ":", bare
     options = {
         "bucket_name": bucket,
         "endpoint_url": endpoint or None,
@@ -179,6 +183,7 @@ def media_s3_storage():
         "access_key": env.str("MEDIA_S3_ACCESS_KEY_ID", default="") or None,
         "secret_key": env.str("MEDIA_S3_SECRET_ACCESS_KEY", default="") or None,
         "custom_domain": domain or None,
+        "url_protocol": protocol,
         "querystring_auth": False,
         "file_overwrite": False,
         "object_parameters": {"CacheControl": MEDIA_CACHE_CONTROL},
@@ -186,7 +191,7 @@ def media_s3_storage():
         "addressing_style": "path" if endpoint else "auto",
     }
     if domain:
-        origin = "https://" + domain.split("/")[0]
+        origin = f"{protocol}//{domain.split('/')[0]}"
     elif endpoint:
         scheme, _sep, rest = endpoint.partition("://")
         origin = f"{scheme}://{rest.split('/')[0]}"
