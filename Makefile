@@ -57,9 +57,11 @@ serve: run
 createstaff: migrate
 	$(MANAGE) createstaff
 
+# Line and branch coverage of the apps (pyproject.toml, docs/testing.md).
 test: install-test
 	bash scripts/ensure-system-deps.sh
-	$(BIN)/pytest
+	$(BIN)/pytest --cov --cov-report=term
+	@$(BIN)/coverage json -q -o var/coverage.json && $(PY) scripts/coverage_total.py var/coverage.json
 
 test-fast: install-test
 	$(BIN)/pytest -m "not browser"
