@@ -63,6 +63,7 @@ class _LocalPages:
     version = None
     checked_at = 0.0
     pages: dict = {}
+    bump_pending = False
 
     @classmethod
     def reset(cls, version=None):
@@ -85,7 +86,8 @@ def _new_version() -> int:
     return time.time_ns() // 1000
 
 
-def content_version() -> int:
+def content_version() -> int | None:
+    """The current content version; None when the cache cannot be reached."""
     version = cache.get(VERSION_KEY)
     if version is None:
         cache.add(VERSION_KEY, _new_version(), None)
@@ -94,10 +96,14 @@ def content_version() -> int:
 
 
 def bump_content_version() -> None:
-    try:
-        cache.incr(VERSION_KEY)
-    except ValueError:
-        cache.set(VERSION_KEY, _new_version(), None)
+    # A fresh number rather than incr(): one write that lands or not, and a
+    # number never used before.
+    version = _new_version()
+    cache.set(VERSION_KEY, version, None)
+    # Read back: the cache backend swallows an outage, and Redis may come back
+    # holding pages from before this edit. Then try again on this process's
+    # next request.
+    _LocalPages.bump_pending = cache.get(VERSION_KEY) != version
     _LocalPages.reset()
 
 
@@ -178,6 +184,10 @@ def _lookup(request):
         keys.append(_page_key(request, local.version))
     found = cache.get_many(keys)
     version = found.get(VERSION_KEY) or content_version()
+    if version is None:
+        # The cache is unreachable: render the page, keep it nowhere.
+        local.reset()
+        return None, None
     key = _page_key(request, version)
     if version == local.version:
         local.checked_at = time.monotonic()
@@ -218,13 +228,17 @@ class PageCacheMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
+        if _LocalPages.bump_pending:
+            bump_content_version()
         if not _cacheable(request):
             return self.get_response(request)
         key, stored = _lookup(request)
         if stored is not None:
             return _replay(request, stored)
         response = self.get_response(request)
-        if not getattr(response, "page_cacheable", False):
+        if not getattr(response, "page_cacheable", False) or key is None:
+            # key is None: the cache is unreachable, so the page is served
+            # as rendered and kept nowhere.
             return response
         if response.cookies or getattr(request, "private_page", False):
             # A page that sets a cookie (a CSRF token) or is private was marked

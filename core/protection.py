@@ -6,7 +6,8 @@
   a tampered token, is refused politely; one older than MAX_AGE asks the patient
   to check and send again, keeping what they typed. The token is unique per
   rendered form, so it doubles as the idempotency key for double submits.
-- POSTs are limited per client IP (FORM_RATE_LIMIT); see ``limit_form_posts``.
+- POSTs are limited per client IP, IPv6 per /64 (FORM_RATE_LIMIT); see
+  ``limit_form_posts``. With the cache unreachable the limit fails open.
 - Client IPs are worked out from the socket, trusting X-Forwarded-For only for
   the configured number of proxies, and stored only as a keyed hash.
 """
@@ -23,7 +24,7 @@ from django.conf import settings
 from django.core import signing
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
-from django_ratelimit.decorators import ratelimit
+from django_ratelimit.core import get_usage
 
 logger = logging.getLogger(__name__)
 
@@ -126,10 +127,6 @@ def client_ip(request) -> str:
     return remote
 
 
-def ratelimit_key(group, request) -> str:
-    return client_ip(request)
-
-
 def ip_hash(request) -> str:
     """A keyed hash of the client IP: lets staff spot repeats, never reveals it."""
     return hmac.new(
@@ -144,18 +141,36 @@ def form_rate(group, request) -> str:
 def limit_form_posts(view):
     """Answer a client's POSTs beyond FORM_RATE_LIMIT with the 429 page.
 
-    Counted per view and per client IP (django-ratelimit, in the default
-    cache). Only a prefix of the IP's keyed hash is logged.
+    Counted per view and per client address (django-ratelimit's ``ip`` key,
+    which groups IPv6 clients by /64), in the default cache. When the cache
+    cannot count, the post goes through and the miss is logged: a patient's
+    request is never refused because Redis is down. Only a prefix of the
+    address's keyed hash is logged.
     """
 
-    @ratelimit(key=ratelimit_key, rate=form_rate, method="POST", block=False)
     @wraps(view)
     def wrapper(request, *args, **kwargs):
-        if request.method == "POST" and getattr(request, "limited", False):
-            logger.warning(
-                "form rate limit hit: %s (ip %s)", view.__name__, ip_hash(request)[:12]
+        if request.method == "POST" and settings.RATELIMIT_ENABLE:
+            usage = get_usage(
+                request,
+                fn=view,
+                key="ip",
+                rate=form_rate,
+                method="POST",
+                increment=True,
             )
-            return import_string(settings.RATELIMIT_VIEW)(request)
+            if usage is None:
+                logger.warning(
+                    "form rate limit unavailable (cache unreachable), let through: %s",
+                    view.__name__,
+                )
+            elif usage["should_limit"]:
+                logger.warning(
+                    "form rate limit hit: %s (ip %s)",
+                    view.__name__,
+                    ip_hash(request)[:12],
+                )
+                return import_string(settings.RATELIMIT_VIEW)(request)
         return view(request, *args, **kwargs)
 
     return wrapper

@@ -1,8 +1,10 @@
 """Views every app shares: the health check and the error pages."""
 
+import secrets
 import sys
 
 from django.contrib.sessions.exceptions import SessionInterrupted
+from django.core.cache import cache
 from django.core.exceptions import DisallowedHost
 from django.db import DatabaseError, connection
 from django.db import Error as DatabaseFailure
@@ -12,6 +14,8 @@ from django.template.loader import render_to_string
 from django.views.decorators.cache import never_cache
 
 from .models import SiteSettings
+
+HEALTH_KEY = "healthz"
 
 
 def _error_page(request, template_name, status, **context):
@@ -61,12 +65,29 @@ def rate_limited(request, exception=None):
     return render(request, "429.html", status=429)
 
 
+def _cache_reachable() -> bool:
+    # The cache backend swallows Redis errors (IGNORE_EXCEPTIONS), so ask it
+    # to keep a fresh value and read it back.
+    token = secrets.token_hex(8)
+    cache.set(HEALTH_KEY, token, 30)
+    return cache.get(HEALTH_KEY) == token
+
+
 @never_cache
 def healthz(request):
+    """Each part by name. 503 only when the database is away: without the cache
+    (Redis) pages still render and requests are still stored, so a load
+    balancer should keep sending traffic to a "degraded" process."""
+    parts = {"database": "ok", "cache": "ok"}
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
             cursor.fetchone()
     except DatabaseError:
-        return JsonResponse({"status": "error", "database": "unreachable"}, status=503)
-    return JsonResponse({"status": "ok", "database": "ok"})
+        parts["database"] = "unreachable"
+    if not _cache_reachable():
+        parts["cache"] = "unreachable"
+    if parts["database"] != "ok":
+        return JsonResponse({"status": "error", **parts}, status=503)
+    status = "ok" if parts["cache"] == "ok" else "degraded"
+    return JsonResponse({"status": status, **parts})

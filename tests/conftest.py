@@ -151,3 +151,32 @@ def otp_login(db):
 def otp_staff_client(client, admin_user, otp_login):
     """A client signed in to the admin as a superuser, with two-factor done."""
     return otp_login(client, admin_user)
+
+
+DEAD_REDIS_URL = "redis://127.0.0.1:8129/2"  # nothing listens there
+
+
+@pytest.fixture
+def dead_redis(settings):
+    """The production cache settings with REDIS_URL at a port nobody listens on."""
+    import importlib
+
+    import clinic_site.settings.base as base
+
+    before = os.environ.get("REDIS_URL")
+    os.environ["REDIS_URL"] = DEAD_REDIS_URL
+    try:
+        settings.CACHES = importlib.reload(base).CACHES
+    finally:
+        if before is None:
+            del os.environ["REDIS_URL"]
+        else:
+            os.environ["REDIS_URL"] = before
+        importlib.reload(base)
+    assert DEAD_REDIS_URL in str(settings.CACHES)
+    from core import caching
+
+    caching._LocalPages.reset()
+    yield
+    caching._LocalPages.reset()
+    caching._LocalPages.bump_pending = False

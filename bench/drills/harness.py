@@ -35,7 +35,7 @@ BIN = Path(PYTHON).parent
 PG_VERSION = (
     os.environ.get("DRILL_PG_VERSION") or sorted(os.listdir("/usr/lib/postgresql"))[-1]
 )
-CLUSTER = "wth_drill"
+CLUSTER = os.environ.get("DRILL_PG_CLUSTER", "wth_drill")
 PG_PORT = int(os.environ.get("DRILL_PG_PORT", 8790))
 SMTP_PORT = int(os.environ.get("DRILL_SMTP_PORT", 8791))
 WEB_PORT = int(os.environ.get("DRILL_WEB_PORT", 8792))

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Hostile-input fuzz and the five fault drills, one after another, each with its
+# Hostile-input fuzz and the six fault drills, one after another, each with its
 # own gunicorn (production settings), private PostgreSQL cluster, Redis db,
 # SMTP sink and mail worker on loopback. Results: bench/results/drills/*.json;
 # raw logs: bench/results/raw/drills/. Exits non-zero if any expectation fails.
@@ -16,7 +16,7 @@ set -uo pipefail
 cd "$(dirname "$0")/../.."
 PY=${PYTHON:-.venv/bin/python}
 [ -x "$PY" ] || PY=python3
-all=(fuzz smtp_down smtp_blackhole pg_restart worker_kill load)
+all=(fuzz smtp_down smtp_blackhole pg_restart worker_kill redis_down load)
 selected=("${@:-${all[@]}}")
 failed=()
 for name in "${selected[@]}"; do

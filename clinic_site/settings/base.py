@@ -100,9 +100,20 @@ REDIS_URL = env("REDIS_URL", default="")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "core.cache.RedisCache",
+            "BACKEND": "django_redis.cache.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "clinic",
+            "OPTIONS": {
+                # Redis is a cache: when it is unreachable every cache call
+                # answers "not there" (and is logged), so pages render
+                # uncached and the form still stores requests.
+                "IGNORE_EXCEPTIONS": True,
+                # A Redis that hangs must not hold a worker: give up quickly.
+                "SOCKET_CONNECT_TIMEOUT": env.float(
+                    "REDIS_CONNECT_TIMEOUT", default=0.25
+                ),
+                "SOCKET_TIMEOUT": env.float("REDIS_TIMEOUT", default=0.5),
+            },
         }
     }
 else:
@@ -112,6 +123,9 @@ else:
             "LOCATION": "clinic",
         }
     }
+# django-redis logs each call it let fail (one line each, core/logging.py).
+DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
+DJANGO_REDIS_LOGGER = "clinic.cache"
 
 # Seconds a process may serve its own copy of a cached page before asking the
 # shared cache whether content changed (see core/caching.py). 0 = ask every time.
@@ -300,8 +314,15 @@ CONTENT_SECURITY_POLICY = {
 TRUSTED_PROXY_COUNT = env.int("DJANGO_TRUSTED_PROXY_COUNT", default=0)
 
 # django-ratelimit: counters live in the default cache (Redis in production).
+RATELIMIT_ENABLE = True
 RATELIMIT_VIEW = "core.views.rate_limited"
 RATELIMIT_USE_CACHE = "default"
+# With the cache unreachable the limit lets posts through (a patient's request
+# matters more than a spammer's); core/protection.py logs each one.
+RATELIMIT_FAIL_OPEN = True
+# The client's address as core.protection.client_ip sees it (trusted proxies
+# only); django-ratelimit groups IPv6 addresses by /64 (RATELIMIT_IPV6_MASK).
+RATELIMIT_IP_META_KEY = "core.protection.client_ip"
 # Public form submissions allowed per client IP.
 FORM_RATE_LIMIT = env("DJANGO_FORM_RATE_LIMIT", default="10/h")
 # The version of the consent wording (and privacy notice) that forms show; each

@@ -1,3 +1,4 @@
+import logging
 import re
 from unittest import mock
 
@@ -247,6 +248,24 @@ def test_database_down_while_reading_locations_is_also_a_503(client, valid_data)
         assert client.get(URL).status_code == 503
 
 
+def test_redis_down_the_form_still_stores_and_the_limit_fails_open_and_logs(
+    client, valid_data, settings, dead_redis, caplog
+):
+    settings.FORM_RATE_LIMIT = "1/d"
+    assert client.get(URL).status_code == 200
+    with caplog.at_level(logging.WARNING, logger="core.protection"):
+        for n in range(3):
+            data = {**valid_data, "phone": f"+1510555{101 + n:04d}"}
+            data["form_token"] = aged_token()
+            response = client.post(URL, data)
+            assert response.status_code == 303
+            assert client.get(response["Location"]).status_code == 200
+    assert ConsultationRequest.objects.count() == 3
+    assert Message.objects.count() >= 3  # staff emails queued with each request
+    let_through = [r for r in caplog.records if "let through" in r.getMessage()]
+    assert len(let_through) == 3
+
+
 class TestRateLimit:
     @pytest.fixture(autouse=True)
     def _limit(self, settings):
@@ -271,6 +290,18 @@ class TestRateLimit:
         assert blocked.status_code == 429
         assert 'href="tel:+15105550100"' in blocked.content.decode()
         assert ConsultationRequest.objects.count() == 3
+
+    def test_ipv6_clients_are_grouped_by_their_64(self, client, valid_data):
+        # One household or host rotating through its /64 is one client.
+        codes = [
+            self.post(
+                client, valid_data, n, REMOTE_ADDR=f"2001:db8:1:2::{n + 1:x}"
+            ).status_code
+            for n in range(4)
+        ]
+        assert codes == [303, 303, 303, 429]
+        other = self.post(client, valid_data, 4, REMOTE_ADDR="2001:db8:1:3::1")
+        assert other.status_code == 303
 
     def test_only_posts_count(self, client, valid_data):
         for _ in range(5):
