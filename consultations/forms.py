@@ -12,6 +12,7 @@ from core.protection import ProtectedFormMixin
 from locations.models import Location
 from locations.zones import GENERIC_ZONE_LABEL, zone_label
 
+from .booking.forms import SlotChoiceMixin
 from .models import (
     CallTime,
     ConsultationRequest,
@@ -46,7 +47,7 @@ class LocationSelect(forms.Select):
         return option
 
 
-class ConsultationRequestForm(ProtectedFormMixin, forms.Form):
+class ConsultationRequestForm(SlotChoiceMixin, ProtectedFormMixin, forms.Form):
     first_name = PlainTextField(
         label=_("First name"),
         max_length=_max_length("first_name"),
@@ -204,6 +205,7 @@ class ConsultationRequestForm(ProtectedFormMixin, forms.Form):
             reverse("pages:privacy"),
             _("privacy notice (opens in a new tab)"),
         )
+        self.offer_slots(self.chosen_location)
 
     @property
     def chosen_location(self):
@@ -241,6 +243,7 @@ class ConsultationRequestForm(ProtectedFormMixin, forms.Form):
                     "contact you."
                 ),
             )
+        self.check_slot_location(data.get("location"))
         return super().clean()
 
     def service_data(self) -> dict:
@@ -260,4 +263,5 @@ class ConsultationRequestForm(ProtectedFormMixin, forms.Form):
             "heard_about": data["heard_about"],
             "self_harm_answer": data["self_harm"],
             "source_page": data["source_page"],
+            "slot_start": data.get("slot"),
         }

@@ -15,6 +15,7 @@ from core.views import database_unavailable
 from locations.models import Location
 from locations.zones import zone_label
 
+from .booking.views import booked_call, form_after_taken_time, remember_booking
 from .forms import SELF_HARM_YES, ConsultationRequestForm
 from .models import new_reference
 from .services.intake import consultation_request_create
@@ -58,6 +59,7 @@ def thanks(request):
                 "urgent": shown["urgent"],
                 "contact_day": contact_by.date() if contact_by else None,
                 "zone_label": zone_label(location.time_zone),
+                "booked_call": booked_call(shown, location),
             },
         )
     except DatabaseError:
@@ -109,6 +111,9 @@ def _submit(request):
     except ValidationError as exc:
         form.add_error(None, exc.messages)
         return _render_form(request, form)
+    if getattr(consultation, "slot_taken", False):
+        # Stored as "call me when you can"; they may pick another time.
+        return _render_form(request, form_after_taken_time(form))
     _remember(
         request,
         consultation.reference,
@@ -117,6 +122,7 @@ def _submit(request):
         # Only this submission's own answer: never another request's.
         consultation.urgent,
     )
+    remember_booking(request.session[THANKS_SESSION_KEY], consultation)
     return _see_other(reverse("consultations:thanks"))
 
 

@@ -33,6 +33,20 @@
     });
   }
 
+  // The call times listed are one clinic's: hide them (and choose "call me
+  // when you can") while another clinic is selected. Without this file the
+  // server says so instead.
+  var slotPicker = document.getElementById("slot-picker");
+  if (locationSelect && slotPicker) {
+    locationSelect.addEventListener("change", function () {
+      var same = locationSelect.value === slotPicker.getAttribute("data-location");
+      slotPicker.hidden = !same;
+      if (!same) {
+        document.getElementById("id_slot_0").checked = true;
+      }
+    });
+  }
+
   // A second click while the first submit is on its way is ignored. The server
   // would merge it anyway; this just saves a round trip.
   document.querySelectorAll("form[data-submit-once]").forEach(function (form) {

@@ -92,3 +92,52 @@ def test_the_last_free_place_goes_once_and_cancelling_frees_it():
     again = race(ConsultationRequestFactory.create_batch(5, location=location), at)
     assert again.count("booked") == 1
     assert Booking.objects.live().filter(starts_at=at).count() == 2
+
+
+@pytest.mark.postgres
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="needs real concurrent web requests"
+)
+def test_50_patients_posting_for_the_last_place_get_1_booking_and_49_kind_pages(
+    settings,
+):
+    from django.test import Client
+
+    from consultations.models import ConsultationRequest
+    from tests.consultations.helpers import aged_token
+
+    settings.FORM_RATE_LIMIT = "100000/h"
+    location = bookable_location(slug="harbor")
+    slot = location_free_slots(location)[0]
+    start = threading.Barrier(50)
+
+    def post(n):
+        try:
+            data = {
+                "first_name": "Sam",
+                "last_name": "Reyes",
+                "phone": f"+1510555{100 + n:04d}",
+                "location": "harbor",
+                "slots_for": "harbor",
+                "slot": slot.key,
+                "preferred_contact": "phone",
+                "language": "en",
+                "consent": "on",
+                "form_token": aged_token(),
+            }
+            client = Client()
+            start.wait()
+            response = client.post("/consultation/", data)
+            return response.status_code, "That time was just taken" in (
+                response.content.decode()
+            )
+        finally:
+            connections.close_all()
+
+    with ThreadPoolExecutor(max_workers=50) as pool:
+        results = list(pool.map(post, range(50)))
+
+    assert results.count((303, False)) == 1
+    assert results.count((200, True)) == 49
+    assert Booking.objects.live().filter(starts_at=slot.starts_at).count() == 1
+    assert ConsultationRequest.objects.count() == 50  # every request kept
