@@ -16,7 +16,7 @@ help:
 	@echo "make test         set up and run the whole test suite (unit, integration, browser)"
 	@echo "make createstaff  create a local admin account and print its one-time password"
 	@echo "make lint         ruff, format, django-upgrade, import layers, bandit, migrations, deploy check, hadolint, compose config"
-	@echo "make assets       rebuild static/css/site.min.css from npm packages"
+	@echo "make assets       rebuild the CSS, the self-hosted font and the logo files (npm + scripts/brand_assets.py)"
 	@echo "make messages     re-extract and compile the Spanish catalogue (locale/es/); installs GNU gettext"
 	@echo "make bench        run the benchmarks under bench/"
 	@echo "make drills       10,000-case hostile-input fuzz and the six fault drills (root; ~15 min)"
@@ -88,9 +88,10 @@ migrations-check: install
 deploy-check: install
 	bash scripts/deploy-check.sh
 
-assets:
+assets: install
 	npm ci --no-audit --no-fund
 	npm run build
+	$(PY) scripts/brand_assets.py
 
 requirements: | $(PY)
 	$(BIN)/pip install --quiet pip-tools
