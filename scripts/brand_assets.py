@@ -10,6 +10,7 @@ The wordmark in the PNGs is set in the self-hosted Atkinson Hyperlegible Next
 (npm package, installed by `npm ci`).
 """
 
+import sys
 from io import BytesIO
 from pathlib import Path
 
@@ -70,8 +71,14 @@ def mark_svg_body(tile=True):
         x, y, w, h, r, fill, _ = TILE
         parts.append(f'<rect width="{w}" height="{h}" rx="{r}" fill="{fill}"/>')
     for x, y, w, h, r, fill, stroke in PARTS:
-        paint = f'fill="{fill}"' if fill else f'fill="none" stroke="{CREAM}" stroke-width="{stroke}"'
-        parts.append(f'<rect x="{x:g}" y="{y:g}" width="{w:g}" height="{h:g}" rx="{r:g}" {paint}/>')
+        paint = (
+            f'fill="{fill}"'
+            if fill
+            else f'fill="none" stroke="{CREAM}" stroke-width="{stroke}"'
+        )
+        parts.append(
+            f'<rect x="{x:g}" y="{y:g}" width="{w:g}" height="{h:g}" rx="{r:g}" {paint}/>'
+        )
     parts.append(
         f'<path d="{_svg_path(HANDLE)}" fill="none" stroke="{CREAM}" '
         'stroke-width="3" stroke-linecap="round"/>'
@@ -91,7 +98,7 @@ def logo_svg():
         '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 300 64" role="img" '
         'aria-labelledby="t"><title id="t">Lanternfield Ketamine Clinics</title>'
         f"<g>{mark_svg_body()}</g>"
-        '<g font-family="\'Atkinson Hyperlegible Next\', Arial, sans-serif">'
+        "<g font-family=\"'Atkinson Hyperlegible Next', Arial, sans-serif\">"
         f'<text x="76" y="34" font-size="28" font-weight="700" fill="{TEAL_DARK}">Lanternfield</text>'
         f'<text x="77" y="54" font-size="12.5" font-weight="700" letter-spacing="2.4" fill="{INK_MUTED}">'
         "KETAMINE CLINICS</text></g></svg>"
@@ -130,7 +137,9 @@ def draw_mark(size, tile=True):
 
 
 def _font(weight, size):
-    return ImageFont.truetype(str(FONTS / f"atkinson-hyperlegible-next-latin-{weight}-normal.woff"), size)
+    return ImageFont.truetype(
+        str(FONTS / f"atkinson-hyperlegible-next-latin-{weight}-normal.woff"), size
+    )
 
 
 def og_image():
@@ -162,7 +171,9 @@ def email_logo():
 
 def _png(img, colors=None):
     if colors:
-        img = img.quantize(colors=colors, method=Image.Quantize.FASTOCTREE, dither=Image.Dither.NONE)
+        img = img.quantize(
+            colors=colors, method=Image.Quantize.FASTOCTREE, dither=Image.Dither.NONE
+        )
     out = BytesIO()
     img.save(out, "PNG", optimize=True)
     return out.getvalue()
@@ -201,7 +212,7 @@ def main():
         path = ROOT / relative
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(data)
-        print(f"{relative}: {len(data):,} bytes")
+        sys.stdout.write(f"{relative}: {len(data):,} bytes\n")
 
 
 if __name__ == "__main__":

@@ -12,9 +12,12 @@ from core.emails import queue_templated_email
 from tests.factories import LocationFactory
 
 ROOT = Path(settings.BASE_DIR)
-_spec = importlib.util.spec_from_file_location("brand", ROOT / "scripts/brand_assets.py")
+_spec = importlib.util.spec_from_file_location(
+    "brand", ROOT / "scripts/brand_assets.py"
+)
 brand = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(brand)
+
 
 def test_committed_brand_files_are_what_the_script_draws():
     # The PNGs with the wordmark also need the font from node_modules, which
@@ -51,7 +54,9 @@ def test_pages_link_the_icons_the_og_image_and_preload_the_body_font(client):
     assert '<link rel="icon" href="/favicon.ico"' in html
     assert 'rel="apple-touch-icon" href="/apple-touch-icon.png"' in html
     assert re.search(r'og:image" content="https?://[^"]+/og-image[^"]*\.png"', html)
-    preload = re.search(r'<link rel="preload" href="([^"]+)" as="font"[^>]*crossorigin', html)
+    preload = re.search(
+        r'<link rel="preload" href="([^"]+)" as="font"[^>]*crossorigin', html
+    )
     assert preload and preload.group(1).endswith("latin-400-normal.woff2")
     assert 'class="brand-mark"' in html  # the mark is inline: no extra request
 
@@ -62,7 +67,7 @@ def test_the_font_is_self_hosted_swapped_and_subset():
     assert len(faces) == 2
     for face in faces:
         assert "font-display:swap" in face
-        assert 'url("../fonts/' in face and "format(\"woff2\")" in face
+        assert 'url("../fonts/' in face and 'format("woff2")' in face
         assert "unicode-range:U+0000-00FF" in face  # Latin-1 holds áéíóúñü¿¡
     for font in (ROOT / "static/fonts").glob("*.woff2"):
         assert font.stat().st_size < 16_000
