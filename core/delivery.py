@@ -17,7 +17,13 @@ from django.core.mail import get_connection
 from django.db.models import F
 from django.utils import timezone
 from mailer.engine import ensure_message_id
-from mailer.models import PRIORITY_MEDIUM, Message, get_message_id
+from mailer.models import (
+    PRIORITY_MEDIUM,
+    RESULT_FAILURE,
+    Message,
+    MessageLog,
+    get_message_id,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -26,15 +32,38 @@ def defer_without_details(connection, message, exc):
     """django-mailer error handler: defer the message and log only the error type.
 
     The stock handler logs the exception text, which for SMTP refusals names
-    the recipient; a patient's address must never reach the logs.
+    the recipient; a patient's address must never reach the logs. After
+    MAILER_MAX_ATTEMPTS failed attempts the message is given up (see
+    ``give_up``) instead of being retried forever.
     """
+    error = type(exc).__name__
+    if isinstance(exc, (smtplib.SMTPException, socket.error, OSError)):
+        connection = None  # force a fresh connection on the next message
+    attempts = message.retry_count + 1
+    if attempts >= settings.MAILER_MAX_ATTEMPTS:
+        give_up(message, error=error, attempts=attempts)
+        return connection, "deferred"
     # when_added doubles as "last tried": retry back-off counts from the failure.
     message.when_added = timezone.now()
     message.defer()
-    logger.warning("mail delivery deferred: %s", type(exc).__name__)
-    if isinstance(exc, (smtplib.SMTPException, socket.error, OSError)):
-        connection = None  # force a fresh connection on the next message
+    logger.warning("mail delivery deferred: %s", error)
     return connection, "deferred"
+
+
+def give_up(message, *, error: str, attempts: int) -> None:
+    """Stop retrying: a failure row in the mail log, the message off the queue.
+
+    The log row (django-mailer's MessageLog, in the admin) names only the
+    error type, never the server's reply, which may quote an address; the
+    staff-notification state then reads "failed" for the request.
+    """
+    MessageLog.objects.log(
+        message,
+        RESULT_FAILURE,
+        log_message=f"gave up after {attempts} attempts: {error}",
+    )
+    message.delete()
+    logger.error("mail delivery given up after %d attempts: %s", attempts, error)
 
 
 def retry_due_deferred(now=None):

@@ -18,6 +18,8 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.utils import translation
+from mailer.backend import DbBackend
+from mailer.models import get_message_id
 
 from .models import SiteSettings
 
@@ -82,3 +84,19 @@ def queue_templated_email(
         )
     email.send()
     return message_id
+
+
+class QueueBackend(DbBackend):
+    """django-mailer's database queue, giving every message a Message-ID first.
+
+    ``queue_templated_email`` sets one already; this covers anything else that
+    sends mail (Django's own password emails, a management command), so the
+    delivery journal recognises every retry after a worker crash. Without it
+    django-mailer would make a new Message-ID at each delivery attempt.
+    """
+
+    def send_messages(self, email_messages):
+        for email in email_messages:
+            if get_message_id(email) is None:
+                email.extra_headers["Message-ID"] = make_msgid(domain=mail_domain())
+        return super().send_messages(email_messages)

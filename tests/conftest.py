@@ -34,7 +34,7 @@ def _fresh_cache():
 def _mail_goes_through_the_queue(settings):
     # pytest-django swaps EMAIL_BACKEND for locmem; put the queue back so tests
     # see what production does: rows in the queue, delivered by the worker.
-    settings.EMAIL_BACKEND = "mailer.backend.DbBackend"
+    settings.EMAIL_BACKEND = "core.emails.QueueBackend"
 
 
 @pytest.fixture(autouse=True)

@@ -233,7 +233,7 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 # Mail: every message goes into the database queue (django-mailer) in the same
 # transaction as the record it is about; a separate worker delivers it.
-EMAIL_BACKEND = "mailer.backend.DbBackend"
+EMAIL_BACKEND = "core.emails.QueueBackend"
 _email = env.email_url("EMAIL_URL", default="consolemail://")
 # The worker sends through a journal that remembers each Message-ID it has
 # delivered (in Redis), so a worker killed between the SMTP server's "250 OK"
@@ -262,6 +262,9 @@ MAILER_USE_FILE_LOCK = False
 # Deferred mail is retried with back-off: 1, 2, 4 … minutes, capped at an hour.
 CLINIC_MAIL_RETRY_BASE_SECONDS = env.int("CLINIC_MAIL_RETRY_BASE_SECONDS", default=60)
 CLINIC_MAIL_RETRY_MAX_SECONDS = 3600
+# A message that fails this many times is given up (core.delivery.give_up):
+# with the back-off above, 30 attempts span about a day.
+MAILER_MAX_ATTEMPTS = env.int("MAILER_MAX_ATTEMPTS", default=30)
 # Urgent requests: re-sent to the location's on-call list when nobody has
 # acknowledged one after this many minutes, and sent to the clinic-wide
 # escalation address(es) after as many minutes again (manage.py alert_urgent).

@@ -18,7 +18,7 @@ MEDIA_ROOT = BASE_DIR / "var" / "test-media"
 (BASE_DIR / "var" / "static").mkdir(parents=True, exist_ok=True)
 
 # The queue stays in place; only the final delivery goes to memory.
-EMAIL_BACKEND = "mailer.backend.DbBackend"
+EMAIL_BACKEND = "core.emails.QueueBackend"
 MAILER_EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 MAILER_USE_FILE_LOCK = False
 

@@ -283,3 +283,37 @@ def test_the_change_view_shows_the_preferred_language(desk_client, oakland):
     assert re.search(
         r"Preferred language:</label>\s*<div class=\"readonly\">Spanish</div>", html
     ), html[html.find("anguage") - 300 : html.find("anguage") + 300]
+
+
+def test_a_staff_email_that_can_never_be_delivered_reads_failed_not_retrying(
+    desk_client, oakland, settings
+):
+    from django.core.mail import EmailMessage
+    from mailer import engine
+
+    from core.delivery import retry_due_deferred
+
+    settings.MAILER_EMAIL_BACKEND = "tests.core.test_mail_queue._RefusingBackend"
+    settings.MAILER_MAX_ATTEMPTS = 2
+    req = ConsultationRequestFactory(
+        location=oakland, staff_notification_id="<never@clinic.example>"
+    )
+    EmailMessage(
+        "s", "b", None, ["desk@clinic.example"],
+        headers={"Message-ID": "<never@clinic.example>"},
+    ).send()  # fmt: skip
+    change = reverse("admin:consultations_consultationrequest_change", args=[req.pk])
+
+    engine.send_all()
+    assert (
+        "the last attempt failed; retrying" in desk_client.get(change).content.decode()
+    )
+    retry_due_deferred(now=timezone.now() + dt.timedelta(days=1))
+    engine.send_all()
+
+    listing = desk_client.get(reverse(CHANGELIST))
+    [row] = listing.context["cl"].result_list
+    assert row.notification_state.value == "failed"
+    assert "Failed: the mail server would not take it" in (
+        desk_client.get(change).content.decode()
+    )

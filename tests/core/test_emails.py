@@ -1,6 +1,9 @@
 """core.emails: every email is rendered from templates and queued with a Message-ID."""
 
+import datetime as dt
+
 import pytest
+from django.utils import timezone
 from mailer.models import Message
 
 from core.emails import message_id, queue_templated_email
@@ -54,3 +57,26 @@ def test_waitlist_opening_emails_carry_their_message_id_from_the_queue():
     )
     assert email.to == [entry.email]
     assert email.reply_to == [location.email]
+
+
+def test_any_email_gets_its_message_id_when_queued_and_keeps_it_on_retry(
+    settings, mailoutbox
+):
+    # Mail sent without core.emails (Django's own, a management command).
+    from django.core.mail import send_mail
+    from mailer import engine
+    from mailer.models import Message, get_message_id
+
+    from core.delivery import retry_due_deferred
+
+    send_mail("Subject", "Body", None, ["staff@example.org"])
+    queued = get_message_id(Message.objects.get().email)
+    assert queued and queued.endswith("@example.org>")
+
+    settings.MAILER_EMAIL_BACKEND = "tests.core.test_mail_queue._BrokenBackend"
+    engine.send_all()
+    assert get_message_id(Message.objects.get().email) == queued
+    settings.MAILER_EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    retry_due_deferred(now=timezone.now() + dt.timedelta(days=1))
+    engine.send_all()
+    assert [m.extra_headers["Message-ID"] for m in mailoutbox] == [queued]

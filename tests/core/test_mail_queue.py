@@ -79,3 +79,31 @@ def test_mailworker_once_delivers_the_queue(mailoutbox):
     call_command("mailworker", "--once")
     assert len(mailoutbox) == 1
     assert Message.objects.count() == 0
+
+
+class _RefusingBackend(_BrokenBackend):
+    def send_messages(self, messages):
+        raise smtplib.SMTPRecipientsRefused(
+            {"jane@example.org": (550, b"no such user")}
+        )
+
+
+def test_mail_that_can_never_be_delivered_is_given_up_after_max_attempts(
+    settings, caplog, mailoutbox
+):
+    from mailer.models import RESULT_FAILURE, MessageLog
+
+    settings.MAILER_EMAIL_BACKEND = "tests.core.test_mail_queue._RefusingBackend"
+    settings.MAILER_MAX_ATTEMPTS = 3
+    mail.send_mail("Subject", "Body", None, ["jane@example.org"])
+    far_future = timezone.now() + dt.timedelta(days=30)
+    for _attempt in range(3):
+        engine.send_all()
+        retry_due_deferred(now=far_future)
+
+    assert not Message.objects.exists()  # no longer retried
+    entry = MessageLog.objects.get()
+    assert entry.result == RESULT_FAILURE
+    assert entry.log_message == "gave up after 3 attempts: SMTPRecipientsRefused"
+    assert "jane@example.org" not in caplog.text
+    assert "given up after 3 attempts" in caplog.text
