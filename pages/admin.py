@@ -19,12 +19,14 @@ from .models import (
     ArticleChangeNote,
     ArticleRevision,
     Clinician,
+    ProblemReport,
     Reference,
 )
 from .services import (
     PUBLISH_PERMISSION,
     article_revision_approve,
     article_revision_propose,
+    problem_report_update,
 )
 
 
@@ -85,12 +87,15 @@ class ChangeNoteInline(admin.TabularInline):
 
 
 class ArticleAdminForm(forms.ModelForm):
-    """Shows a live article's pending revision, so a second edit builds on it."""
+    """On the change page (``show_pending``), a live article's pending revision
+    is shown, so a second edit builds on it; never on a history page."""
+
+    show_pending = False
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.pending_revision = None
-        if self.instance.pk and self.instance.is_live:
+        if self.show_pending and self.instance.pk and self.instance.is_live:
             self.pending_revision = self.instance.revisions.pending().first()
         if self.pending_revision and not self.is_bound:
             for name, value in self.pending_revision.proposed_fields().items():
@@ -129,7 +134,6 @@ class ArticleAdmin(ReadOnlyHistoryAdmin):
     list_filter = [ReviewOverdueFilter, "status", "nav_group"]
     search_fields = ["title", "slug", "body"]
     list_select_related = ["reviewer"]
-    prepopulated_fields = {"slug": ["title"]}
     inlines = [ReferenceInline, ChangeNoteInline]
     form = ArticleAdminForm
     fieldsets = [
@@ -146,8 +150,17 @@ class ArticleAdmin(ReadOnlyHistoryAdmin):
         pending = ArticleRevision.objects.pending().filter(article=OuterRef("pk"))
         return super().get_queryset(request).annotate(has_pending=Exists(pending))
 
+    # Not the prepopulated_fields attribute: the history pages read that one
+    # directly, where a live article's slug is read-only.
     def get_prepopulated_fields(self, request, obj=None):
-        return {} if _is_live(obj) else super().get_prepopulated_fields(request, obj)
+        return {} if _is_live(obj) else {"slug": ["title"]}
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        match = request.resolver_match
+        if match and match.url_name == "pages_article_change":
+            form = type(form.__name__, (form,), {"show_pending": True})
+        return form
 
     def get_readonly_fields(self, request, obj=None):
         readonly = []
@@ -384,4 +397,55 @@ class ArticleRevisionAdmin(admin.ModelAdmin):
         }
         return TemplateResponse(
             request, "admin/pages/articlerevision/approve.html", context
+        )
+
+
+class ProblemReportForm(forms.ModelForm):
+    class Meta:
+        model = ProblemReport
+        fields = ["status", "staff_note"]
+
+
+@admin.register(ProblemReport)
+class ProblemReportAdmin(admin.ModelAdmin):
+    """Readers' reports, for the content team only (by permission: the content
+    groups have it, the front desk does not). What a reader wrote stays as sent."""
+
+    form = ProblemReportForm
+    list_display = ["created_at", "article", "reason", "status", "handled_by"]
+    list_filter = ["status", "reason"]
+    list_select_related = ["article", "handled_by"]
+    search_fields = ["article__title"]
+    date_hierarchy = "created_at"
+    fields = [
+        "article",
+        "reason",
+        "details",
+        "created_at",
+        "status",
+        "staff_note",
+        "handled_by",
+        "handled_at",
+    ]
+    readonly_fields = [
+        "article",
+        "reason",
+        "details",
+        "created_at",
+        "handled_by",
+        "handled_at",
+    ]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        problem_report_update(
+            report=obj,
+            status=form.cleaned_data["status"],
+            staff_note=form.cleaned_data["staff_note"],
+            user=request.user,
         )

@@ -347,3 +347,59 @@ class Reference(models.Model):
 
     def __str__(self):
         return f"[{self.order}] {self.citation[:80]}"
+
+
+class ProblemReportQuerySet(models.QuerySet):
+    def unhandled(self):
+        return self.filter(status=ProblemReport.Status.NEW)
+
+
+class ProblemReport(models.Model):
+    """A reader's note that something on an article is wrong or unclear.
+
+    Anonymous on purpose: no name, contact or IP is kept, and it is never
+    emailed; the content team reads it in the admin.
+    """
+
+    class Reason(models.TextChoices):
+        WRONG = "wrong", _("Something seems wrong or out of date")
+        UNCLEAR = "unclear", _("Something is hard to understand")
+        BROKEN = "broken", _("A link or part of the page does not work")
+        OTHER = "other", _("Something else")
+
+    class Status(models.TextChoices):
+        NEW = "new", _("New")
+        FIXED = "fixed", _("Page changed")
+        NO_CHANGE = "no_change", _("No change needed")
+
+    article = models.ForeignKey(
+        Article,
+        on_delete=models.CASCADE,
+        related_name="problem_reports",
+        verbose_name=_("article"),
+    )
+    reason = models.CharField(_("problem"), max_length=10, choices=Reason.choices)
+    details = models.TextField(_("details"), max_length=1000, blank=True)
+    created_at = models.DateTimeField(_("sent at"), auto_now_add=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.NEW
+    )
+    staff_note = models.TextField(_("content team note"), blank=True)
+    handled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("handled by"),
+    )
+    handled_at = models.DateTimeField(_("handled at"), null=True, blank=True)
+
+    objects = ProblemReportQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("problem report")
+
+    def __str__(self):
+        return f"{self.article} ({self.get_reason_display()})"

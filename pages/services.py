@@ -14,6 +14,7 @@ from .models import (
     ArticleChangeNote,
     ArticleRevision,
     Clinician,
+    ProblemReport,
 )
 
 PUBLISH_PERMISSION = "pages.publish_article"
@@ -107,3 +108,29 @@ def article_revision_approve(
         change_note.full_clean()
         change_note.save()
     return change_note
+
+
+def problem_report_create(
+    *, article: Article, reason: str, details: str
+) -> ProblemReport:
+    """Store a reader's report for the content team. Nothing is emailed: the
+    text is free and may hold what a reader should not have written."""
+    report = ProblemReport(article=article, reason=reason, details=details)
+    report.full_clean()
+    report.save()
+    return report
+
+
+def problem_report_update(
+    *, report: ProblemReport, status: str, staff_note: str, user
+) -> ProblemReport:
+    """Record the content team's answer; who and when is set when it is closed."""
+    report.status = status
+    report.staff_note = staff_note
+    if status == ProblemReport.Status.NEW:
+        report.handled_by, report.handled_at = None, None
+    elif report.handled_at is None:
+        report.handled_by, report.handled_at = user, timezone.now()
+    report.full_clean()
+    report.save()
+    return report

@@ -16,6 +16,8 @@ urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),
     path("learn/", views.ArticleListView.as_view(), name="learn"),
     path("learn/<slug:slug>/", views.article_detail, name="article"),
+    path("learn/<slug:slug>/report/", views.article_report, name="report"),
+    path("learn/<slug:slug>/report/thanks/", views.report_thanks, name="report_thanks"),
     path(
         "learn/preview/<uuid:token>/", views.revision_preview, name="revision_preview"
     ),

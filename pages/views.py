@@ -1,15 +1,26 @@
+from urllib.parse import urlsplit
+
 from django.conf import settings
-from django.http import Http404
+from django.db import DatabaseError
+from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 from django.utils.decorators import method_decorator
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_http_methods, require_safe
 from django.views.generic import DetailView, ListView, TemplateView
 
 from core.caching import cached_page
 from core.models import SiteSettings
+from core.protection import limit_form_posts
+from core.views import database_unavailable
 from locations.models import Location
 
 from . import structured_data
+from .forms import ProblemReportForm
 from .models import Article, ArticleRevision
+from .services import problem_report_create
 
 
 @method_decorator(cached_page, name="dispatch")
@@ -65,6 +76,9 @@ class ArticleDetailView(DetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context.update(_article_context(self.request, self.object))
+        # The same blank form for every reader (no CSRF token, nothing
+        # personal), so the page stays shareable; see article_report.
+        context["report_form"] = ProblemReportForm()
         return context
 
 
@@ -127,3 +141,71 @@ def revision_preview(request, token):
         **_article_context(request, article),
     }
     return render(request, "pages/article_detail.html", context)
+
+
+REPORT_TEMPLATE = "pages/problem_report_form.html"
+
+
+def _same_site(request) -> bool:
+    """False when the browser says the form was sent from another site."""
+    if request.headers.get("sec-fetch-site") == "cross-site":
+        return False
+    origin = request.headers.get("origin")
+    if not origin or origin == "null":
+        return origin is None
+    return urlsplit(origin).netloc == request.get_host()
+
+
+# Not CSRF-protected by a token, on purpose: the form sits on shared-cached
+# article pages, where no per-visitor token can be. A forged report would be
+# anonymous, tied to no account or session, and is stopped like any other by
+# the honeypot, the signed timing token and the rate limit; browsers' own
+# Origin and Sec-Fetch-Site headers turn away cross-site posts.
+@csrf_exempt
+@require_http_methods(["GET", "POST"])
+@sensitive_post_parameters()
+@limit_form_posts
+def article_report(request, slug):
+    request.private_page = True
+    try:
+        article = get_object_or_404(Article.objects.published(), slug=slug)
+        if request.method != "POST":
+            return _render_report(request, article, ProblemReportForm())
+        if not _same_site(request):
+            return _render_report(
+                request, article, ProblemReportForm(), refused=True, status=403
+            )
+        form = ProblemReportForm(request.POST)
+        valid = form.is_valid()
+        if form.is_bot:
+            return _see_other(reverse("pages:report_thanks", args=[article.slug]))
+        if not valid:
+            return _render_report(request, article, form)
+        problem_report_create(
+            article=article,
+            reason=form.cleaned_data["reason"],
+            details=form.cleaned_data["details"],
+        )
+        return _see_other(reverse("pages:report_thanks", args=[article.slug]))
+    except DatabaseError:
+        return database_unavailable(request)
+
+
+def _render_report(request, article, form, *, refused=False, status=200):
+    context = {"article": article, "report_form": form, "refused": refused}
+    return render(request, REPORT_TEMPLATE, context, status=status)
+
+
+@require_safe
+def report_thanks(request, slug):
+    request.private_page = True
+    article = get_object_or_404(
+        Article.objects.published().only("title", "slug"), slug=slug
+    )
+    return render(request, "pages/problem_report_thanks.html", {"article": article})
+
+
+def _see_other(url):
+    response = HttpResponseRedirect(url)
+    response.status_code = 303
+    return response

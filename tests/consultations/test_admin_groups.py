@@ -14,6 +14,9 @@ from tests.factories import ConsultationRequestFactory, make_staff
 pytestmark = pytest.mark.django_db
 
 migration = importlib.import_module("consultations.migrations.0002_staff_groups")
+reports_migration = importlib.import_module(
+    "pages.migrations.0009_content_team_reads_problem_reports"
+)
 reviewers_migration = importlib.import_module(
     "pages.migrations.0006_clinical_reviewers_group"
 )
@@ -82,6 +85,10 @@ def run_migration_function():
         ("pages", "0006_clinical_reviewers_group")
     )
     reviewers_migration.add_groups(state.apps, SimpleNamespace(connection=connection))
+    state = MigrationExecutor(connection).loader.project_state(
+        ("pages", "0009_content_team_reads_problem_reports")
+    )
+    reports_migration.grant(state.apps, SimpleNamespace(connection=connection))
 
 
 def test_running_the_migration_again_changes_nothing():

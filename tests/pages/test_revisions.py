@@ -314,3 +314,16 @@ def test_preview_of_a_withdrawn_revision_is_gone(client, otp_login, article, edi
     propose(article, editor)
     otp_login(client, editor)
     assert client.get(revision.get_preview_url()).status_code == 404
+
+
+def test_history_pages_of_a_live_article_show_its_past_not_the_pending_change(
+    otp_staff_client, article, editor
+):
+    propose(article, editor, title="A pending title")
+    version = article.history.earliest()
+    url = reverse(
+        "admin:pages_article_simple_history", args=[article.pk, version.history_id]
+    )
+    page = otp_staff_client.get(url)
+    assert page.status_code == 200
+    assert page.context["adminform"].form.initial["title"] == "What the research shows"
