@@ -44,12 +44,27 @@ STALE = _(
 )
 
 
-def make_form_token(now: float | None = None) -> str:
+def make_form_token(now: float | None = None, *, nonce: str | None = None) -> str:
     payload = {
         "t": int(now if now is not None else time.time()),
-        "n": secrets.token_hex(8),
+        "n": nonce if nonce is not None else secrets.token_hex(8),
     }
     return signing.dumps(payload, salt=_SALT, compress=False)
+
+
+SHARED_TOKEN_SECONDS = 10 * 60
+
+
+def make_shared_form_token(now: float | None = None) -> str:
+    """A token for a form on a shared-cached page (the article's report form).
+
+    The same for every render within SHARED_TOKEN_SECONDS, so the page's bytes
+    and ETag do not change with each render. Its age then says little about
+    one visitor, so such a form leans on the honeypot and the rate limit; it
+    cannot serve as an idempotency key.
+    """
+    now = time.time() if now is None else now
+    return make_form_token(now - now % SHARED_TOKEN_SECONDS, nonce="shared")
 
 
 def read_form_token(token: str, now: float | None = None):

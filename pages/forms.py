@@ -4,7 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from core.forms import PlainTextField
-from core.protection import ProtectedFormMixin
+from core.protection import ProtectedFormMixin, make_shared_form_token
 
 from .models import ProblemReport
 
@@ -40,3 +40,10 @@ class ProblemReportForm(ProtectedFormMixin, forms.Form):
         # Its own element ids, so it can sit on a page next to other forms.
         kwargs.setdefault("auto_id", "report-%s")
         super().__init__(*args, **kwargs)
+
+
+def shared_problem_report_form() -> ProblemReportForm:
+    """The blank form as every reader of a cached article page gets it."""
+    form = ProblemReportForm()
+    form.initial["form_token"] = make_shared_form_token()
+    return form

@@ -18,7 +18,7 @@ from core.views import database_unavailable
 from locations.models import Location
 
 from . import structured_data
-from .forms import ProblemReportForm
+from .forms import ProblemReportForm, shared_problem_report_form
 from .models import Article, ArticleRevision
 from .services import problem_report_create
 
@@ -78,7 +78,7 @@ class ArticleDetailView(DetailView):
         context.update(_article_context(self.request, self.object))
         # The same blank form for every reader (no CSRF token, nothing
         # personal), so the page stays shareable; see article_report.
-        context["report_form"] = ProblemReportForm()
+        context["report_form"] = shared_problem_report_form()
         return context
 
 

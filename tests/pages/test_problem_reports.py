@@ -5,10 +5,16 @@ import datetime as dt
 import time
 
 import pytest
+from django.core.cache import cache
 from django.urls import reverse
 from mailer.models import Message
 
-from core.protection import make_form_token
+from core.protection import (
+    SHARED_TOKEN_SECONDS,
+    make_form_token,
+    make_shared_form_token,
+    read_form_token,
+)
 from pages.models import Article, Clinician, ProblemReport
 from tests.factories import make_staff
 
@@ -197,3 +203,20 @@ def test_the_content_team_sees_reports_and_the_front_desk_does_not(
     assert report.status == "fixed" and report.staff_note == "Figure corrected."
     assert report.details == "?"  # what the reader wrote is not editable
     assert report.handled_by == editor and report.handled_at is not None
+
+
+def test_the_article_page_is_the_same_bytes_on_every_render(client, article):
+    first = client.get(article.get_absolute_url())
+    cache.clear()
+    again = client.get(article.get_absolute_url())
+    assert again.content == first.content
+    assert again["ETag"] == first["ETag"]
+
+
+def test_a_shared_token_is_accepted_once_old_enough_and_changes_with_the_window():
+    start = 1_800_000_000 - 1_800_000_000 % SHARED_TOKEN_SECONDS
+    assert make_shared_form_token(start + 5) == make_shared_form_token(start + 500)
+    assert make_shared_form_token(start) != make_shared_form_token(
+        start + SHARED_TOKEN_SECONDS
+    )
+    assert read_form_token(make_shared_form_token(start), now=start + 60)[1] is None
