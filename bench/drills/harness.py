@@ -35,6 +35,7 @@ BIN = Path(PYTHON).parent
 PG_VERSION = (
     os.environ.get("DRILL_PG_VERSION") or sorted(os.listdir("/usr/lib/postgresql"))[-1]
 )
+# A drill running beside another one (its own ports) needs its own cluster name.
 CLUSTER = os.environ.get("DRILL_PG_CLUSTER", "wth_drill")
 PG_PORT = int(os.environ.get("DRILL_PG_PORT", 8790))
 SMTP_PORT = int(os.environ.get("DRILL_SMTP_PORT", 8791))
@@ -361,20 +362,27 @@ class Response:
 class Browser:
     cookies: dict = field(default_factory=dict)
     timeout: float = 30.0
+    # Which server on loopback, and what the proxy in front would say: "https"
+    # (gunicorn straight, as behind TLS) or "http" (through a plain-HTTP nginx,
+    # which sets X-Forwarded-Proto itself).
+    port: int = WEB_PORT
+    scheme: str = "https"
+    headers: dict = field(default_factory=dict)
 
     def __post_init__(self):
         self._conn = None
 
     def _connection(self):
         if self._conn is None:
-            self._conn = HTTPConnection("127.0.0.1", WEB_PORT, timeout=self.timeout)
+            self._conn = HTTPConnection("127.0.0.1", self.port, timeout=self.timeout)
         return self._conn
 
     def request(self, method, path, body=None, headers=None, host=HOST):
         send = {
             "Host": host,
-            "X-Forwarded-Proto": "https",
+            "X-Forwarded-Proto": self.scheme,
             "User-Agent": "clinic-drill/1",
+            **self.headers,
             **(headers or {}),
         }
         if self.cookies:
@@ -408,12 +416,19 @@ class Browser:
     def get(self, path, **kwargs):
         return self.request("GET", path, **kwargs)
 
-    def post(self, path, fields, referer=None):
-        body = urlencode(fields, doseq=True)
+    def post(self, path, fields, referer=None, files=None):
+        """A form POST; ``files`` ({name: (filename, bytes, type)}) makes it multipart."""
+        if files:
+            boundary = secrets.token_hex(16)
+            body = _multipart(boundary, fields, files)
+            content_type = f"multipart/form-data; boundary={boundary}"
+        else:
+            body = urlencode(fields, doseq=True)
+            content_type = "application/x-www-form-urlencoded"
         headers = {
-            "Content-Type": "application/x-www-form-urlencoded",
-            "Referer": referer or f"https://{HOST}{path}",
-            "Origin": f"https://{HOST}",
+            "Content-Type": content_type,
+            "Referer": referer or f"{self.scheme}://{HOST}{path}",
+            "Origin": f"{self.scheme}://{HOST}",
         }
         return self.request("POST", path, body=body, headers=headers)
 
@@ -421,6 +436,24 @@ class Browser:
         if self._conn is not None:
             self._conn.close()
             self._conn = None
+
+
+def _multipart(boundary, fields, files):
+    parts = []
+    for name, values in fields.items():
+        for value in values if isinstance(values, list) else [values]:
+            parts.append(
+                f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"'
+                f"\r\n\r\n{value}\r\n".encode()
+            )
+    for name, (filename, content, content_type) in files.items():
+        parts.append(
+            f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"; '
+            f'filename="{filename}"\r\nContent-Type: {content_type}\r\n\r\n'.encode()
+            + content
+            + b"\r\n"
+        )
+    return b"".join(parts) + f"--{boundary}--\r\n".encode()
 
 
 class FormParser(HTMLParser):

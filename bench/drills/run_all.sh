@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Hostile-input fuzz and the six fault drills, one after another, each with its
+# Hostile-input fuzz, the six fault drills and the two-node drill, one after another, each with its
 # own gunicorn (production settings), private PostgreSQL cluster, Redis db,
 # SMTP sink and mail worker on loopback. Results: bench/results/drills/*.json;
 # raw logs: bench/results/raw/drills/. Exits non-zero if any expectation fails.
@@ -16,13 +16,15 @@ set -uo pipefail
 cd "$(dirname "$0")/../.."
 PY=${PYTHON:-.venv/bin/python}
 [ -x "$PY" ] || PY=python3
-all=(fuzz smtp_down smtp_blackhole pg_restart worker_kill redis_down load)
+all=(fuzz smtp_down smtp_blackhole pg_restart worker_kill redis_down load two_nodes)
 selected=("${@:-${all[@]}}")
 failed=()
 for name in "${selected[@]}"; do
   echo "== $name ($(date -u +%H:%M:%S)Z, load $(cut -d' ' -f1-3 /proc/loadavg))"
   if [ "$name" = fuzz ]; then
     "$PY" bench/fuzz.py || failed+=("$name")
+  elif [ "$name" = two_nodes ]; then
+    { bash bench/drills/two_nodes_setup.sh && "$PY" bench/drills/two_nodes.py; } || failed+=("$name")
   else
     "$PY" "bench/drills/$name.py" || failed+=("$name")
   fi
