@@ -1,6 +1,6 @@
 """docker-compose.yml's production profile is the topology docs/deploy.md
 describes: nginx with the shipped rules in front of two web nodes, one mail
-worker, PostgreSQL and Redis with health checks, and an S3-compatible store."""
+worker, the urgent-request escalation timer, PostgreSQL and Redis with health checks, and an S3-compatible store."""
 
 import re
 from pathlib import Path
@@ -26,6 +26,9 @@ def test_prod_profile_has_the_whole_topology():
     # Exactly one mail worker: a second is safe, but the topology says one.
     workers = [n for n in prod if "mailworker" in SERVICES[n].get("command", [])]
     assert workers == ["mailer"]
+    # The escalation timer for unacknowledged urgent requests runs once.
+    timers = [n for n in prod if "alert_urgent" in SERVICES[n].get("command", [])]
+    assert timers == ["urgent-alerts"]
 
 
 def test_default_profile_stays_one_host():
