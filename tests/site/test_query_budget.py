@@ -1,4 +1,4 @@
-"""At most three SQL queries on any public page, however many locations there are.
+"""At most three SQL queries on a public page (four on the cost page), however many locations there are.
 
 Each page (and the thank-you page after a real submission) is measured with an empty page cache (the expensive case: a first
 visit, or the first after an edit). The site-settings record is warmed first:
@@ -24,6 +24,9 @@ from pages.urls import CONTENT_PAGES
 pytestmark = pytest.mark.django_db
 
 BUDGET = 3
+# An article costs three (itself, its references, its change notes); the cost
+# page also lists every open location, in one more query whatever their number.
+PAGE_BUDGET = {"/learn/cost-and-insurance/": BUDGET + 1}
 FIXED_PATHS = [
     "/",
     "/learn/",
@@ -79,7 +82,7 @@ def test_every_public_page_stays_within_the_budget(demo, client):
     over = {}
     for path in public_paths():
         used = count_queries(client, path)
-        if used > BUDGET:
+        if used > PAGE_BUDGET.get(path, BUDGET):
             over[path] = used
     assert over == {}
 
@@ -91,7 +94,7 @@ def test_ten_locations_cost_no_more_queries_than_three(demo, client):
     assert Location.objects.count() == 10
     with_ten = {path: count_queries(client, path) for path in paths}
     assert with_ten == with_three
-    assert max(with_ten.values()) <= BUDGET
+    assert all(used <= PAGE_BUDGET.get(path, BUDGET) for path, used in with_ten.items())
     assert "Extra 9" in client.get("/locations/").content.decode()
 
 
