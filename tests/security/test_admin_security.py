@@ -82,6 +82,60 @@ def test_lockout_after_five_failures_then_cool_off(client, staff_user, device):
     assert client.get(reverse("admin:index")).status_code == 200
 
 
+def test_failures_with_made_up_usernames_from_one_address_lock_nobody_real(
+    client, staff_user, device, settings
+):
+    # Behind one proxy every request arrives from the proxy's address; the
+    # client's own address is the last X-Forwarded-For entry.
+    settings.TRUSTED_PROXY_COUNT = 1
+    proxy = {"REMOTE_ADDR": "10.0.0.2", "HTTP_X_FORWARDED_FOR": "203.0.113.9"}
+    for n in range(5):
+        client.post(
+            reverse("admin:login"),
+            {"username": f"nobody{n}", "password": "wrong-password-123"},
+            **proxy,
+        )
+    assert set(AccessAttempt.objects.values_list("ip_address", flat=True)) == {
+        "203.0.113.9"
+    }
+    signed_in = client.post(
+        reverse("admin:login"),
+        {
+            "username": "frontdesk1",
+            "password": PASSWORD,
+            "otp_token": totp_code(device),
+        },
+        **proxy,
+    )
+    assert signed_in.status_code == 302, signed_in.status_code
+
+
+def test_six_failures_on_one_username_from_many_addresses_lock_that_username(
+    client, staff_user, device, settings
+):
+    settings.TRUSTED_PROXY_COUNT = 1
+    for n in range(6):
+        client.post(
+            reverse("admin:login"),
+            {"username": "frontdesk1", "password": "wrong-password-123"},
+            REMOTE_ADDR="10.0.0.2",
+            HTTP_X_FORWARDED_FOR=f"198.51.100.{n + 1}",
+        )
+    # From a seventh address, with the right password and code: still locked.
+    locked = client.post(
+        reverse("admin:login"),
+        {
+            "username": "frontdesk1",
+            "password": PASSWORD,
+            "otp_token": totp_code(device),
+        },
+        REMOTE_ADDR="10.0.0.2",
+        HTTP_X_FORWARDED_FOR="198.51.100.77",
+    )
+    assert locked.status_code == 429
+    assert "_auth_user_id" not in client.session
+
+
 def test_still_locked_within_the_cool_off(client, staff_user, device):
     for _ in range(5):
         login(client, "frontdesk1", "wrong-password-123")
