@@ -15,7 +15,7 @@ from core.views import database_unavailable
 from locations.models import Location
 from locations.zones import zone_label
 
-from .booking.views import booked_call, form_after_taken_time, remember_booking
+from .booking.views import form_after_taken_time, remember_booking, thanks_booking
 from .forms import SELF_HARM_YES, ConsultationRequestForm
 from .models import new_reference
 from .services.intake import consultation_request_create
@@ -59,7 +59,7 @@ def thanks(request):
                 "urgent": shown["urgent"],
                 "contact_day": contact_by.date() if contact_by else None,
                 "zone_label": zone_label(location.time_zone),
-                "booked_call": booked_call(shown, location),
+                "booked_call": thanks_booking(shown, location),
             },
         )
     except DatabaseError:

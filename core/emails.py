@@ -56,9 +56,11 @@ def queue_templated_email(
     language: str,
     message_id: str | None = None,
     reply_to: Sequence[str] = (),
+    attachments: Sequence[tuple[str, str, str]] = (),
 ) -> str:
     """Render ``templates/emails/<template>*`` in ``language`` and queue it.
 
+    ``attachments`` are (filename, content, mimetype), e.g. a calendar file.
     Returns the Message-ID (one is made when none is given).
     """
     message_id = message_id or make_msgid(domain=mail_domain())
@@ -82,6 +84,8 @@ def queue_templated_email(
         email.attach_alternative(
             render_to_string(f"emails/{template}.html", context), "text/html"
         )
+    for filename, content, mimetype in attachments:
+        email.attach(filename, content, mimetype)
     email.send()
     return message_id
 

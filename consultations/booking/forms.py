@@ -9,14 +9,14 @@ without JavaScript: a plain list of radio buttons grouped by day.
 from functools import cached_property
 
 from django import forms
-from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from locations.models import Location
 from locations.zones import zone_label
 
 from .services import location_free_slots, published_schedule
-from .slots import needs_zone_abbreviation, parse_slot_key
+from .slots import parse_slot_key
+from .wording import day_label, time_label
 
 # Enough choice without a wall of buttons on a phone.
 DAYS_OFFERED = 5
@@ -25,19 +25,6 @@ TAKEN_MESSAGE = _(
     "That time was just taken, please pick another. We have kept your request, "
     "so if you would rather not choose, we will call you when we can."
 )
-
-
-def time_label(instant, zone) -> str:
-    """'9:00 a.m.', with PST/PDT only on a day the clocks change."""
-    local = instant.astimezone(zone)
-    label = date_format(local, "g:i a")
-    if needs_zone_abbreviation(local.date(), zone):
-        label = f"{label} {local.tzname()}"
-    return label
-
-
-def day_label(day) -> str:
-    return date_format(day, "l, F j")
 
 
 class SlotChoiceMixin(forms.Form):

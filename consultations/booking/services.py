@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from locations.models import Location
 
+from .emails import booking_confirmation_queue
 from .models import Booking, CallSchedule
 from .slots import Rules, Slot, free_slots
 
@@ -212,6 +213,8 @@ def booking_for_stored_request(stored, slot_start, *, now):
     if slot_start is not None and stored.booking is None:
         book_with_request(stored, slot_start, now=now)
         stored.booked_now = stored.booking is not None
+        if stored.booked_now:
+            booking_confirmation_queue(booking=stored.booking, now=now)
     # Already booked: a double click books once; another time needs the
     # change link.
     return stored

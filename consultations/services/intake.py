@@ -19,6 +19,7 @@ from core.text import clean_text
 from locations.models import Location
 from locations.zones import zone_label
 
+from ..booking.emails import booked_call_context, booking_attachments
 from ..booking.services import book_with_request, booking_for_stored_request
 from ..models import (
     CallTime,
@@ -194,6 +195,7 @@ def _email_context(consultation):
         # A date, so templates cannot shift it into the server's time zone.
         "promised_day": promised.astimezone(location.zone).date() if promised else None,
         "zone_label": zone_label(location.time_zone),
+        **booked_call_context(getattr(consultation, "booking", None)),
     }
 
 
@@ -205,4 +207,5 @@ def _queue_patient_email(consultation):
         to=[consultation.email],
         language=consultation.language,
         message_id=message_id("consult", f"{consultation.reference}-patient"),
+        attachments=booking_attachments(getattr(consultation, "booking", None)),
     )
