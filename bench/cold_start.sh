@@ -60,3 +60,4 @@ summary = {"command": "make run", "seconds_per_run": seconds, "median_s": statis
 open(out, "w").write(json.dumps(summary, indent=2) + "\n")
 print(summary)
 PY
+stamp "$RESULTS/cold_start.json" bench/cold_start.sh

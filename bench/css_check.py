@@ -12,6 +12,9 @@ import sys
 import tempfile
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from bench.provenance import provenance
+
 ROOT = Path(__file__).resolve().parent.parent
 CSS = ROOT / "static/css/site.min.css"
 LICENSE = ROOT / "static/css/BOOTSTRAP-LICENSE"
@@ -47,6 +50,7 @@ def main():
         "bootstrap_licence_file": LICENSE.exists() and "MIT License" in licence,
         "bootstrap_banner_kept": b"Licensed under MIT" in data[:400],
         "rebuilds_identically": rebuilds_identically(),
+        "provenance": provenance("bench/css_check.py"),
     }
     Path(sys.argv[1]).write_text(json.dumps(summary, indent=2) + "\n")
     sys.stdout.write(f"{summary}\n")

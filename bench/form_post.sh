@@ -33,3 +33,4 @@ out.write_text(json.dumps(summary, indent=2) + "\n")
 print(summary)
 ')
 cp "$RAW/form_post.json" "$RESULTS/form_post.json"
+stamp "$RESULTS/form_post.json" bench/form_post.sh

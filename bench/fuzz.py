@@ -35,6 +35,8 @@ sys.path.insert(0, str(ROOT / "bench" / "drills"))
 
 from harness import fictional_phone, find_form, hidden_fields  # noqa: E402
 
+from bench.provenance import provenance, results_dir  # noqa: E402
+
 SCALE = float(os.environ.get("FUZZ_SCALE", 1))
 PLAN = {
     "consultation_form": 4000,
@@ -47,7 +49,7 @@ PG = os.environ.get("FUZZ_PG", "postgres://postgres@127.0.0.1:5432")
 REDIS_URL = os.environ.get("FUZZ_REDIS_URL", "redis://127.0.0.1:6379/14")
 HOST = "clinic.example"
 ADMIN = "staff-fuzz/"
-RESULT_PATH = ROOT / "bench" / "results" / "drills" / "fuzz.json"
+RESULT_PATH = results_dir() / "drills" / "fuzz.json"
 
 HOSTILE = [
     "<script>alert(1)</script>",
@@ -844,6 +846,7 @@ def main():
         "all_failures": failures,
         "targets": results,
         "log_records": dict(LOG_COUNTS.most_common()),
+        "provenance": provenance("bench/fuzz.py"),
     }
     RESULT_PATH.parent.mkdir(parents=True, exist_ok=True)
     RESULT_PATH.write_text(json.dumps(summary, indent=2, default=str) + "\n")

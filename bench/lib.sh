@@ -7,13 +7,14 @@
 #   BENCH_PG        PostgreSQL server URL without the database (default postgres://postgres@127.0.0.1:5432)
 #   BENCH_REDIS_DB  Redis database number, flushed (default 15)
 #   BENCH_PORT      first of 8 consecutive loopback ports (default 8800)
+#   BENCH_RESULTS   where result files go (default bench/results)
 #   BENCH_WORKERS / BENCH_THREADS  gunicorn workers and threads (default: gunicorn.conf.py's 3 x 2)
 
 set -euo pipefail
 
 BENCH_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ROOT="$(cd "$BENCH_DIR/.." && pwd)"
-RESULTS="$BENCH_DIR/results"
+RESULTS="${BENCH_RESULTS:-$BENCH_DIR/results}"  # smoke runs write elsewhere
 RAW="$RESULTS/raw"
 WORK="${BENCH_WORK:-$ROOT/var/bench}"
 PYTHON="${PYTHON:-$ROOT/.venv/bin/python}"
@@ -41,6 +42,9 @@ LOCATION_PATH="${BENCH_LOCATION:-/locations/oakland/}"
 
 mkdir -p "$WORK" "$RAW" "$RESULTS/lighthouse"
 BENCH_PIDS_FILE="$WORK/pids"
+
+# Adds the provenance block (commit, date, machine, command) bench/report.py needs.
+stamp() { "$PYTHON" "$BENCH_DIR/provenance.py" stamp "$1" "$2"; }
 
 log() { printf '\n== %s\n' "$*" >&2; }
 

@@ -37,3 +37,4 @@ mkdir -p "$RAW/lighthouse"
 log "Lighthouse on ${#paths[@]} pages and 2 form states via $CACHE_URL"
 (cd "$ROOT" && CHROME_PATH="${CHROME_PATH:-/usr/bin/chromium}" timeout 900 node bench/lighthouse.mjs \
     "$CACHE_URL" "$RAW/lighthouse" "$RESULTS/lighthouse/summary.json" "${paths[@]}")
+stamp "$RESULTS/lighthouse/summary.json" bench/lighthouse.sh

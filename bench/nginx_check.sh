@@ -104,3 +104,4 @@ json.dump({"checks": checks, "all_ok": all(c["ok"] for c in checks)}, open(out, 
 for c in checks:
     print(("ok  " if c["ok"] else "FAIL"), c["check"], "->", c["actual"])
 PY
+stamp "$RESULTS/nginx_rules.json" bench/nginx_check.sh

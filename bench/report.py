@@ -1,41 +1,63 @@
-"""Render bench/results/*.json into the results section of docs/performance.md.
+"""Write the figures in the docs from the result files under bench/results/.
 
-    python bench/report.py bench/results docs/performance.md
+    python bench/report.py docs/performance.md docs/reliability.md
+    python bench/report.py --results DIR DOC...   # result files from elsewhere
 
-Only the text between the BEGIN and END markers is replaced; the rest of the
-document is written by hand.
+A doc marks each generated block with the renderer and the result files it
+is made from; everything outside the blocks is written by hand:
+
+    <!-- figures: throughput bench/results/throughput.json -->
+    (replaced on every run)
+    <!-- /figures -->
+
+Every block ends with a "Source" line per file: its commit, date, machine and
+command, read from the file's ``provenance`` block (bench/provenance.py). A
+result file without one is refused: nothing is written, and the run exits
+non-zero naming the file. A block whose files do not exist says so, with no
+figure.
+
+To add a section: write a result file with a provenance block, then either
+give it the generic shape (``"table": {"columns": [...], "rows": [[...]]}``,
+optional ``"notes": [...]``) and use the ``table`` renderer, or add a
+function below decorated with ``@renderer("name")``.
 """
 
+import argparse
 import json
+import re
 import sys
 from pathlib import Path
 
-BEGIN = "<!-- bench results: BEGIN (written by bench/report.py) -->"
-END = "<!-- bench results: END -->"
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+from bench.provenance import missing  # noqa: E402
+
+BLOCK = re.compile(
+    r"(?P<open><!-- figures: (?P<spec>[^>]*?) -->\n)(?P<body>.*?)(?P<close><!-- /figures -->)",
+    re.S,
+)
+DEFAULT_RESULTS = "bench/results/"
 PAGE_WEIGHT_LIMIT = 60 * 1024
 REQUEST_LIMIT = 6
+RENDERERS = {}
 
 
-def load(results: Path, name: str):
-    path = results / name
-    return json.loads(path.read_text()) if path.exists() else None
+class Refused(Exception):
+    """A result file that cannot be traced: no figure is written from it."""
+
+
+def renderer(name):
+    def register(function):
+        RENDERERS[name] = function
+        return function
+
+    return register
 
 
 def mark(ok) -> str:
     if ok is None:
         return "not measured"
     return "met" if ok else "**missed**"
-
-
-def machine_section(m) -> list[str]:
-    return [
-        f"Run on {m['date']} at commit `{m['commit']}`: {m['nproc']} CPUs "
-        f"({m['cpu']}), {m['ram_gib']} GiB RAM, Linux {m['kernel']}, Python "
-        f"{m['python']}. Load average (1, 5, 15 min) {m.get('loadavg_start', '?')} "
-        f"at the start and {m.get('loadavg_end', '?')} at the end: the machine "
-        "was shared with other work.",
-        "",
-    ]
 
 
 def throughput_section(t) -> list[str]:
@@ -182,9 +204,8 @@ def nginx_section(n) -> list[str]:
     return [*lines, ""]
 
 
-def targets_section(results: Path) -> list[str]:
+def targets_section(t, lh, f, c, css, n) -> list[str]:
     rows = []
-    t = load(results, "throughput.json")
     if t:
         ratio = t["ratios"]["article/bare_hello"]
         rows.append(
@@ -202,7 +223,6 @@ def targets_section(results: Path) -> list[str]:
                 None if ratio is None else ratio >= 0.5,
             )
         )
-    lh = load(results, "lighthouse/summary.json")
     if lh:
         measured = [p for p in lh["pages"] if "scores" in p]
         skipped = [p["name"] for p in lh["pages"] if "skipped" in p]
@@ -212,7 +232,7 @@ def targets_section(results: Path) -> list[str]:
             note += f"; not measured: {', '.join(skipped)}"
         rows.append(
             (
-                "Lighthouse 100/100/100/100 (mobile)",
+                "Lighthouse 100/100/100/100 (mobile), pages measured",
                 note,
                 len(perfect) == len(measured) and not skipped,
             )
@@ -237,7 +257,14 @@ def targets_section(results: Path) -> list[str]:
                 blocking <= 1,
             )
         )
-    f = load(results, "form_post.json")
+    if not lh:
+        rows.append(
+            (
+                "Lighthouse 100 in all four; first view ≤ 60 KB, ≤ 6 requests",
+                "not measured",
+                None,
+            )
+        )
     if f and "p95_ms" in f:
         rows.append(
             (
@@ -248,7 +275,6 @@ def targets_section(results: Path) -> list[str]:
         )
     else:
         rows.append(("Form POST p95 ≤ 50 ms, SMTP black hole", "not measured", None))
-    c = load(results, "cold_start.json")
     if c:
         rows.append(
             (
@@ -257,7 +283,6 @@ def targets_section(results: Path) -> list[str]:
                 c["median_s"] < 5,
             )
         )
-    css = load(results, "css.json")
     if css:
         rows.append(
             (
@@ -266,7 +291,6 @@ def targets_section(results: Path) -> list[str]:
                 css["gzip_bytes"] < 20 * 1024,
             )
         )
-    n = load(results, "nginx_rules.json")
     if n:
         rows.append(
             (
@@ -277,40 +301,226 @@ def targets_section(results: Path) -> list[str]:
         )
     lines = ["| Target | Measured | |", "|---|---|---|"]
     lines += [f"| {name} | {value} | {mark(ok)} |" for name, value, ok in rows]
-    return [*lines, ""]
+    return lines
 
 
-def render(results: Path) -> str:
-    lines = [BEGIN, "", "### Targets", "", *targets_section(results)]
-    machine = load(results, "machine.json")
-    if machine:
-        lines += ["### Machine", "", *machine_section(machine)]
-    throughput = load(results, "throughput.json")
-    if throughput:
-        lines += ["### Throughput (wrk)", "", *throughput_section(throughput)]
-    lighthouse = load(results, "lighthouse/summary.json")
-    if lighthouse:
-        lines += ["### Lighthouse and first-view weight", ""]
-        lines += lighthouse_section(lighthouse)
-    lines += ["### nginx micro-cache rules", ""]
-    lines += nginx_section(load(results, "nginx_rules.json"))
-    lines += ["### Form POST", "", *form_section(load(results, "form_post.json"))]
-    lines += ["### Cold start", "", *cold_section(load(results, "cold_start.json"))]
-    lines += ["### CSS", "", *css_section(load(results, "css.json"))]
-    lines.append(END)
-    return "\n".join(lines)
+RENDERERS.update(
+    {
+        "targets": targets_section,
+        "throughput": throughput_section,
+        "lighthouse": lighthouse_section,
+        "nginx": nginx_section,
+        "form_post": form_section,
+        "cold_start": cold_section,
+        "css": css_section,
+    }
+)
 
 
-def main():
-    results, doc = Path(sys.argv[1]), Path(sys.argv[2])
-    text = doc.read_text() if doc.exists() else f"# Performance\n\n{BEGIN}\n{END}\n"
-    if BEGIN not in text:
-        text += f"\n{BEGIN}\n{END}\n"
-    head, rest = text.split(BEGIN, 1)
-    _old, tail = rest.split(END, 1)
-    doc.write_text(head + render(results) + tail)
-    sys.stdout.write(f"{doc} updated\n")
+@renderer("table")
+def table_section(*results) -> list[str]:
+    """The generic shape: {"table": {"columns": [...], "rows": [[...]]}, "notes": [...]}."""
+    lines = []
+    for result in results:
+        if not result:
+            continue
+        table = result["table"]
+        columns = table["columns"]
+        lines += [
+            "| " + " | ".join(columns) + " |",
+            "|" + "---|" * len(columns),
+            *(
+                "| " + " | ".join(str(cell) for cell in row) + " |"
+                for row in table["rows"]
+            ),
+            "",
+            *result.get("notes", []),
+        ]
+    return lines
+
+
+# -- drills (docs/reliability.md) ------------------------------------------------
+def _latency(d):
+    return f"p50/p95 {d['p50_ms']:,.0f}/{d['p95_ms']:,.0f} ms" if d else "–"
+
+
+def _drill_rows(fuzz, down, hole, pg, kill, load):
+    if fuzz:
+        yield (
+            f"Hostile-input fuzz, {fuzz['total_cases']:,} cases",
+            "0 × 500, 0 stored from invalid input, 0 extra headers/recipients",
+            f"{fuzz['status_500']} / {fuzz['stored_from_invalid_input']} / "
+            f"{fuzz['extra_email_recipients_or_headers']}",
+            not fuzz["all_failures"],
+        )
+    if down:
+        yield (
+            f"1. SMTP down, {down['submissions']} submissions",
+            "all accepted and stored, all delivered after the server returns, "
+            "0 requests notified twice",
+            f"{down['accepted_303']} accepted, {down['stored']} stored; "
+            f"{down['emails_delivered']:,} emails out, the last "
+            f"{down['last_delivery_seconds_after_restore']} s after the server "
+            f"returned (retry cycle then: {down['retry_cycle_seconds_at_restore']} s); "
+            f"{down['requests_notified_twice']} notified twice",
+            down["accepted_303"] == down["stored"] == down["submissions"]
+            and down["requests_notified_twice"] == 0
+            and down["staff_emails_delivered"] == down["staff_emails_expected"],
+        )
+    if hole:
+        yield (
+            f"2. SMTP black hole, {hole['submissions']} submissions at "
+            f"{hole['pace_per_second']}/s",
+            "POST p95 < 500 ms, 0 worker timeouts",
+            f"p95 {hole['post_latency']['p95_ms']:,.0f} ms (control with SMTP up: "
+            f"{hole['control_post_latency_smtp_up']['p95_ms']:,.0f} ms); "
+            f"{hole['gunicorn_worker_timeouts']} timeouts",
+            hole["post_latency"]["p95_ms"] < 500
+            and hole["gunicorn_worker_timeouts"] == 0,
+        )
+    if pg:
+        outages = " and ".join(f"{o['kind']} {o['seconds']} s" for o in pg["outages"])
+        outcomes = pg["outcomes"]
+        yield (
+            f"3. PostgreSQL {outages} under {pg['pace_per_second']:g} posts/s",
+            "503 with the phone while down, no false thank-you, 0 errors after, "
+            "0 acknowledged lost",
+            f"{outcomes.get('unavailable_503', 0)} × 503 "
+            f"({pg['outage_pages_without_phone_or_with_thanks']} without the phone "
+            f"or with a thank-you), {outcomes.get('acknowledged_303', 0)} × 303, "
+            f"{pg['errors_after_database_back']} errors after, "
+            f"{pg['acknowledged_but_not_stored']} lost",
+            pg["outage_pages_without_phone_or_with_thanks"] == 0
+            and pg["errors_after_database_back"] == 0
+            and pg["acknowledged_but_not_stored"] == 0,
+        )
+    if kill:
+        yield (
+            f"4. Mail worker `kill -9` × {kill['kills']} during "
+            f"{kill['submissions']} submissions",
+            "0 requests un-notified, 0 notified twice",
+            f"{kill['requests_not_notified']} un-notified, "
+            f"{kill['requests_notified_twice']} staff notifications twice, "
+            f"{kill['messages_delivered_twice']} messages delivered twice in all",
+            kill["requests_not_notified"] == 0 and kill["requests_notified_twice"] == 0,
+        )
+    if load:
+        yield (
+            f"5. Load, {load['tool']}, {load['form_share_percent']:g} % form posts",
+            "0 % errors, 0 lost",
+            f"{load['requests']:,} requests ({load['requests_per_second']:,.0f}/s), "
+            f"{load['errors']} errors, {load['lost_submissions']} lost of "
+            f"{load['submissions_sent']:,} submissions; all requests "
+            f"{_latency(load['all_requests_ms'])}",
+            load["errors"] == 0 and load["lost_submissions"] == 0,
+        )
+
+
+@renderer("drills")
+def drills_section(*results) -> list[str]:
+    lines = ["| Check | Expected | Measured | |", "|---|---|---|---|"]
+    for check, expected, measured, ok in _drill_rows(*results):
+        lines.append(f"| {check} | {expected} | {measured} | {mark(ok)} |")
+    return lines
+
+
+@renderer("fuzz")
+def fuzz_section(fuzz) -> list[str]:
+    lines = [
+        f"{fuzz['total_cases']:,} cases in {fuzz['seconds']:,.0f} s ({fuzz['stack']}).",
+        "",
+        "| Target | Cases | Answers |",
+        "|---|---:|---|",
+    ]
+    for name, target in fuzz["targets"].items():
+        answers = ", ".join(
+            f"{count:,} × {status}"
+            for status, count in sorted(target["statuses"].items())
+        )
+        lines.append(f"| {name.replace('_', ' ')} | {target['cases']:,} | {answers} |")
+    return lines
+
+
+# -- the blocks -------------------------------------------------------------------
+def _path(name: str, results: Path | None) -> Path:
+    if results is not None and name.startswith(DEFAULT_RESULTS):
+        return results / name.removeprefix(DEFAULT_RESULTS)
+    return ROOT / name
+
+
+def source_lines(present: dict) -> list[str]:
+    """One "Source" line per run: files from the same commit and command share it."""
+    runs = {}
+    for name, result in present.items():
+        p = result["provenance"]
+        runs.setdefault((p["commit"], p["command"]), []).append((name, p))
+    lines = []
+    for (commit, command), files in runs.items():
+        names = ", ".join(f"`{name}`" for name, _ in files)
+        dates = sorted({p["date"] for _, p in files})
+        date = dates[0] if len(dates) == 1 else f"{dates[0]} to {dates[-1]}"
+        lines.append(
+            f"Source: {names}; commit `{commit}`, {date}; {files[-1][1]['machine']}; "
+            f"command `{command}`."
+        )
+    return lines
+
+
+def render_block(spec: str, results: Path | None = None) -> str:
+    name, *files = spec.split()
+    if name not in RENDERERS:
+        raise Refused(
+            f"unknown renderer {name!r} (have: {', '.join(sorted(RENDERERS))})"
+        )
+    loaded = {}
+    for file in files:
+        path = _path(file, results)
+        if not path.exists():
+            loaded[file] = None
+            continue
+        result = json.loads(path.read_text())
+        gaps = missing(result)
+        if gaps:
+            raise Refused(
+                f"{file} records no {', '.join(gaps)}: no figure is written from it. "
+                "Run its part again (every bench and drill script writes them), "
+                "or take the block out of the doc."
+            )
+        loaded[file] = result
+    present = {file: result for file, result in loaded.items() if result}
+    if not present:
+        return (
+            f"Not measured: no result file ({', '.join(f'`{f}`' for f in files)}).\n\n"
+        )
+    body = "\n".join(RENDERERS[name](*loaded.values())).strip("\n")
+    # Each source is its own paragraph; never a run of blank lines.
+    text = "\n\n".join([body, *source_lines(present)])
+    return re.sub(r"\n{3,}", "\n\n", text) + "\n\n"
+
+
+def render(text: str, results: Path | None = None) -> str:
+    def replace(match):
+        body = render_block(match["spec"], results)
+        return match["open"] + "\n" + body + match["close"]
+
+    return BLOCK.sub(replace, text)
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--results", type=Path, help="read bench/results/... from here")
+    parser.add_argument("docs", nargs="+", type=Path)
+    args = parser.parse_args(argv)
+    try:
+        rendered = {doc: render(doc.read_text(), args.results) for doc in args.docs}
+    except Refused as refusal:
+        sys.stderr.write(f"bench/report.py: refused: {refusal}\n")
+        return 1
+    for doc, text in rendered.items():
+        doc.write_text(text)
+        sys.stdout.write(f"{doc} updated\n")
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

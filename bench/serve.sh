@@ -39,7 +39,7 @@ for target in "${targets[@]}"; do
         echo "SKIPPED: $url answered $status" >&2
         continue
     fi
-    wrk -t2 -c20 -d2s "$url" >/dev/null  # warm workers and caches
+    wrk -t2 -c20 -d"${BENCH_WARMUP:-2s}" "$url" >/dev/null  # warm workers and caches
 done
 for round in $(seq 1 "$ROUNDS"); do
     for target in "${targets[@]}"; do

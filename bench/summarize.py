@@ -15,6 +15,9 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from bench.provenance import provenance
+
 UNITS_MS = {"us": 0.001, "ms": 1.0, "s": 1000.0}
 
 
@@ -111,6 +114,7 @@ def throughput(args) -> None:
         return round(runs[a]["rps"] / runs[b]["rps"], 3)
 
     summary = {
+        "provenance": provenance("bench/serve.sh"),
         "machine": machine(),
         "wrk": f"wrk {args.wrk_args}; median of {args.rounds} interleaved rounds",
         "gunicorn": f"gunicorn.conf.py, {args.workers} workers x {args.threads} threads",
@@ -148,9 +152,11 @@ def main() -> None:
         # Other work on a shared machine moves the numbers: say how busy it was.
         info = json.loads(Path(args.out).read_text())
         info["loadavg_end"] = loadavg()
+        info["provenance"] = provenance("bench/summarize.py machine")
         Path(args.out).write_text(json.dumps(info, indent=2) + "\n")
     else:
         info = machine() | {"loadavg_start": loadavg()}
+        info["provenance"] = provenance("bench/summarize.py machine")
         Path(args.out).write_text(json.dumps(info, indent=2) + "\n")
 
 

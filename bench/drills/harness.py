@@ -43,8 +43,10 @@ WEB_PORT = int(os.environ.get("DRILL_WEB_PORT", 8792))
 REDIS_URL = os.environ.get("DRILL_REDIS_URL", "redis://127.0.0.1:6379/14")
 HOST = "clinic.example"
 PHONE_TEL = "+15105550100"
-RESULTS = ROOT / "bench" / "results" / "drills"
-RAW = ROOT / "bench" / "results" / "raw" / "drills"
+from bench.provenance import provenance, results_dir  # noqa: E402
+
+RESULTS = results_dir() / "drills"
+RAW = results_dir() / "raw" / "drills"
 # Real US area codes; 555-0100 to 555-0199 is reserved for fiction in each.
 AREA_CODES = [
     201, 202, 203, 205, 206, 207, 208, 209, 210, 212, 213, 214, 215, 216, 217,
@@ -338,9 +340,11 @@ class Stack:
     def write_result(self, result):
         result = {"drill": self.name, "finished": time.strftime("%Y-%m-%d %H:%M:%SZ", time.gmtime()),
                   "machine": machine_load(), **result}  # fmt: skip
+        script = Path(sys.argv[0]).resolve()
+        result["provenance"] = provenance(str(script.relative_to(ROOT)))
         path = RESULTS / f"{self.name}.json"
         path.write_text(json.dumps(result, indent=2, default=str) + "\n")
-        log(f"{self.name}: results in {path.relative_to(ROOT)}")
+        log(f"{self.name}: results in {path}")
         return result
 
 

@@ -16,7 +16,10 @@ from patients import Patients
 
 PACE = float(os.environ.get("DRILL_PG_PACE", 8))  # submissions per second
 DURATION = float(os.environ.get("DRILL_PG_SECONDS", 60))
-RESTART_AT, STOP_AT, DOWN_FOR = 10, 30, 8
+# Seconds into the run: the quick restart, then the stop, and how long it lasts.
+RESTART_AT = float(os.environ.get("DRILL_PG_RESTART_AT", 10))
+STOP_AT = float(os.environ.get("DRILL_PG_STOP_AT", 30))
+DOWN_FOR = float(os.environ.get("DRILL_PG_DOWN_FOR", 8))
 DRAIN_LIMIT = 180
 
 

@@ -12,8 +12,19 @@
 # and wrk. Ports 8790-8792 must be free (DRILL_PG_PORT, DRILL_SMTP_PORT,
 # DRILL_WEB_PORT). The fuzz drops and recreates the database FUZZ_DB
 # (wt_hardening_fuzz) on FUZZ_PG (postgres://postgres@127.0.0.1:5432).
+#   DRILL_SMOKE=1 bash bench/drills/run_all.sh   # CI's short run: every drill at
+#                            # a tiny scale, results in a temporary directory
 set -uo pipefail
 cd "$(dirname "$0")/../.."
+if [ "${DRILL_SMOKE:-0}" = 1 ]; then
+  export FUZZ_SCALE="${FUZZ_SCALE:-0.01}" DRILL_SMTP_DOWN_COUNT="${DRILL_SMTP_DOWN_COUNT:-10}"
+  export DRILL_BLACKHOLE_COUNT="${DRILL_BLACKHOLE_COUNT:-10}" DRILL_KILL_COUNT="${DRILL_KILL_COUNT:-20}"
+  export DRILL_KILLS="${DRILL_KILLS:-2}" DRILL_LOAD_SECONDS="${DRILL_LOAD_SECONDS:-5}" DRILL_LOAD_BODIES="${DRILL_LOAD_BODIES:-300}"
+  export DRILL_PG_SECONDS="${DRILL_PG_SECONDS:-8}" DRILL_PG_RESTART_AT="${DRILL_PG_RESTART_AT:-2}"
+  export DRILL_PG_STOP_AT="${DRILL_PG_STOP_AT:-4}" DRILL_PG_DOWN_FOR="${DRILL_PG_DOWN_FOR:-2}"
+  export BENCH_RESULTS="${BENCH_RESULTS:-$(mktemp -d)}"
+fi
+export BENCH_ENTRY="${BENCH_ENTRY:-make drills}"
 PY=${PYTHON:-.venv/bin/python}
 [ -x "$PY" ] || PY=python3
 all=(fuzz smtp_down smtp_blackhole pg_restart worker_kill redis_down load two_nodes)
@@ -29,6 +40,13 @@ for name in "${selected[@]}"; do
     "$PY" "bench/drills/$name.py" || failed+=("$name")
   fi
 done
+# The figures in docs/reliability.md, from these results (a copy of the doc
+# when the results went elsewhere, as in a smoke run).
+doc=docs/reliability.md
+if [ -n "${BENCH_RESULTS:-}" ] && [ "$(realpath "$BENCH_RESULTS")" != "$(realpath bench/results)" ]; then
+  cp "$doc" "$BENCH_RESULTS/reliability.md" && doc="$BENCH_RESULTS/reliability.md"
+fi
+"$PY" bench/report.py --results "${BENCH_RESULTS:-bench/results}" "$doc" || failed+=(report)
 if [ ${#failed[@]} -gt 0 ]; then
   echo "FAILED: ${failed[*]}"
   exit 1
