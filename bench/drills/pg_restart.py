@@ -51,10 +51,10 @@ def main():
         chaos = threading.Thread(target=faults, daemon=True)
         count = int(PACE * DURATION)
         log(f"pg-restart: {count} submissions at {PACE}/s over {DURATION:.0f}s")
+        patients = Patients(stack, concurrency=6, keep_body=False)
+        patients.open_locations()  # read the form's locations before any outage
         chaos.start()
-        results = Patients(stack, concurrency=6, keep_body=False).run(
-            range(count), pace=PACE
-        )
+        results = patients.run(range(count), pace=PACE)
         chaos.join()
         worker_alive = stack.alive("mailworker")
         if not worker_alive:
