@@ -1,9 +1,11 @@
 """Article bodies: Markdown in, sanitised HTML out, with footnote links and blocks."""
 
+import html as html_lib
 import re
 
 import markdown
 import nh3
+from django.utils.text import slugify
 
 ALLOWED_TAGS = {
     "p",
@@ -35,6 +37,11 @@ ALLOWED_SCHEMES = {"http", "https", "mailto", "tel"}
 # A placeholder an editor puts on a line of its own, e.g. [[regulatory-status]].
 BLOCK_PLACEHOLDER = re.compile(r"<p>\[\[([a-z-]+)\]\]</p>")
 FOOTNOTE_MARKER = re.compile(r"\[(\d{1,2})\]")
+# With the whitespace before it, which becomes a no-break space (or a word
+# joiner when there was none), so a marker never starts a line alone.
+_MARKER_AND_SPACE = re.compile(r"(\s*)\[(\d{1,2})\]")
+SECTION_HEADING = re.compile(r"<h2>(.*?)</h2>", re.S)
+TAG = re.compile(r"<[^>]+>")
 
 
 def markdown_to_safe_html(source: str) -> str:
@@ -52,15 +59,37 @@ def link_footnotes(html: str, reference_count: int) -> str:
     """Turn [n] into a link to reference n; numbers with no reference stay text."""
 
     def replace(match):
-        number = int(match.group(1))
+        number = int(match.group(2))
         if not 1 <= number <= reference_count:
             return match.group(0)
+        glue = "\u00a0" if match.group(1) else "\u2060"
         return (
-            f'<sup><a href="#ref-{number}" class="footnote-ref" '
+            f'{glue}<sup><a href="#ref-{number}" class="footnote-ref" '
             f'aria-label="Reference {number}">[{number}]</a></sup>'
         )
 
-    return FOOTNOTE_MARKER.sub(replace, html)
+    return _MARKER_AND_SPACE.sub(replace, html)
+
+
+def number_sections(html: str) -> tuple[str, list[tuple[str, str]]]:
+    """Give each h2 of a body an id; return the HTML and [(id, plain title)].
+
+    Ids are made after sanitising (nh3 drops ids an editor might write), are
+    prefixed so they cannot collide with the page's own, and stay unique.
+    """
+    sections, seen = [], set()
+
+    def replace(match):
+        title = html_lib.unescape(TAG.sub("", match.group(1))).strip()
+        base = "section-" + (slugify(title) or str(len(sections) + 1))
+        anchor, n = base, 2
+        while anchor in seen:
+            anchor, n = f"{base}-{n}", n + 1
+        seen.add(anchor)
+        sections.append((anchor, title))
+        return f'<h2 id="{anchor}">{match.group(1)}</h2>'
+
+    return SECTION_HEADING.sub(replace, html), sections
 
 
 def split_blocks(html: str):

@@ -4,7 +4,12 @@ from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 
 from core.facts import fill_facts_html
-from pages.rendering import link_footnotes, markdown_to_safe_html, split_blocks
+from pages.rendering import (
+    link_footnotes,
+    markdown_to_safe_html,
+    number_sections,
+    split_blocks,
+)
 
 register = template.Library()
 
@@ -15,14 +20,16 @@ BLOCK_TEMPLATES = {
 }
 
 
-@register.simple_tag(takes_context=True)
-def article_body(context, article):
-    """Render an article's Markdown body: sanitised, footnotes linked, blocks filled."""
+def _rendered_body(article):
+    """The body's HTML with section ids, and its sections; once per request."""
+    if hasattr(article, "_rendered_body"):
+        return article._rendered_body
     references = getattr(article, "reference_list", None)
     if references is None:
         references = list(article.references.all())
     key = (
-        f"article-html:{article.pk}:{article.updated_at.timestamp()}:{len(references)}"
+        f"article-html:v2:{article.pk}:{article.updated_at.timestamp()}:"
+        f"{len(references)}"
     )
     # A preview's body is not the live one stored under the same key.
     html = None if getattr(article, "is_preview", False) else cache.get(key)
@@ -32,7 +39,20 @@ def article_body(context, article):
             cache.set(key, html, 24 * 3600)
     # Facts are filled after the cache, so a change to the registry is never
     # hidden behind a stored copy of the body.
-    html = fill_facts_html(html)
+    article._rendered_body = number_sections(fill_facts_html(html))
+    return article._rendered_body
+
+
+@register.simple_tag
+def article_sections(article):
+    """[(id, title)] of the body's h2 sections, for the contents list."""
+    return _rendered_body(article)[1]
+
+
+@register.simple_tag(takes_context=True)
+def article_body(context, article):
+    """Render an article's Markdown body: sanitised, footnotes linked, blocks filled."""
+    html = _rendered_body(article)[0]
     out = []
     for kind, value in split_blocks(html):
         if kind == "html":
@@ -43,3 +63,10 @@ def article_body(context, article):
     # one of our own autoescaped templates.
     body = "".join(out)
     return mark_safe(body)  # nosec B308 B703 # sanitised, see above
+
+
+@register.filter
+def initials(name):
+    """ "Dr. Elena Rivera" -> "ER": the letters on a clinician's illustrated picture."""
+    words = [w for w in str(name).replace(".", ". ").split() if not w.endswith(".")]
+    return "".join(w[0] for w in words[:1] + words[-1:][: len(words) > 1]).upper()

@@ -1,6 +1,8 @@
 """The layout promises of issue 14: a short header, no sideways scrolling, a
 reading measure, and labels that never leave one word alone on a line."""
 
+import re
+
 import pytest
 from playwright.sync_api import expect
 
@@ -115,3 +117,48 @@ def test_the_phone_button_label_is_the_full_name(page, live_url):
     cta = page.get_by_role("link", name="Request a free consultation")
     expect(cta).to_have_attribute("href", "/consultation/")
     expect(cta).to_have_text("Free consultation", use_inner_text=True)
+
+
+def test_contents_list_sits_beside_a_long_article_on_desktop(page, live_url):
+    page.set_viewport_size({"width": 1280, "height": 800})
+    page.goto(live_url + "/learn/side-effects-and-safety/")
+    contents = page.get_by_role("navigation", name="On this page")
+    expect(contents).to_be_visible()
+    nav, text = contents.bounding_box(), page.locator(".article-main").bounding_box()
+    assert nav["x"] >= text["x"] + text["width"]
+    assert nav["y"] < 800  # on the first screen
+    contents.get_by_role("link", name="When to get help").click()
+    expect(page).to_have_url(re.compile("#section-when-to-get-help$"))
+    expect(page.get_by_role("heading", name="When to get help")).to_be_in_viewport()
+    expect(contents).to_be_in_viewport()  # sticky while reading
+
+
+def test_contents_list_comes_right_after_the_key_facts_on_a_phone(page, live_url):
+    page.set_viewport_size(PHONE)
+    page.goto(live_url + "/learn/side-effects-and-safety/")
+    facts = page.locator(".key-facts").bounding_box()
+    nav = page.get_by_role("navigation", name="On this page").bounding_box()
+    body = page.locator(".article-main").bounding_box()
+    assert facts["y"] < nav["y"] < body["y"]
+
+
+@pytest.mark.parametrize("width", [320, 390])
+def test_no_footnote_marker_starts_a_line(page, live_url, width):
+    page.set_viewport_size({"width": width, "height": 800})
+    for slug in ["side-effects-and-safety", "research", "what-is-ketamine"]:
+        page.goto(live_url + f"/learn/{slug}/")
+        page.evaluate("document.fonts.ready.then(() => true)")
+        alone = page.evaluate(
+            """() => [...document.querySelectorAll('sup > a.footnote-ref')]
+              .filter((a) => {
+                const sup = a.parentElement;
+                const before = document.createRange();
+                before.setEndBefore(sup);
+                before.setStart(sup.parentNode, 0);
+                const rects = [...before.getClientRects()].filter((r) => r.width);
+                if (!rects.length) return false;
+                const last = rects[rects.length - 1];
+                return sup.getBoundingClientRect().top > last.bottom - 2;
+              }).map((a) => a.textContent)"""
+        )
+        assert alone == [], slug

@@ -398,7 +398,7 @@ def test_article_page_shows_who_wrote_and_who_reviewed_it(demo, client):
     line = re.sub(
         r"\s+",
         " ",
-        html.split('class="review-line article-meta">')[1].split("</div>")[0],
+        html.split('class="review-line article-meta">')[1].split("\n</div>")[0],
     )
     assert f'Written by <span class="review-line-name">{article.author.name}, ' in line
     assert (
