@@ -7,14 +7,14 @@ from django.views.generic import TemplateView
 
 from core.views import healthz
 
+from .admin_auth import BrandedAdminSite, StaffOTPAdminSite
 from .sitemaps import SITEMAPS
 
-if settings.ADMIN_REQUIRE_OTP:
-    # Every admin page then needs a password *and* a TOTP code from a
-    # confirmed device. Only dev settings may switch this off.
-    from .admin_auth import StaffOTPAdminSite
-
-    admin.site.__class__ = StaffOTPAdminSite
+# Every admin page needs a password *and* a TOTP code from a confirmed
+# device. Only dev settings may switch the code off.
+admin.site.__class__ = (
+    StaffOTPAdminSite if settings.ADMIN_REQUIRE_OTP else BrandedAdminSite
+)
 
 urlpatterns = [
     path(settings.ADMIN_URL, admin.site.urls),

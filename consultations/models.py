@@ -3,6 +3,7 @@ import secrets
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from phonenumber_field.modelfields import PhoneNumberField
 from simple_history.models import HistoricalRecords
@@ -116,6 +117,7 @@ class ConsultationRequest(models.Model):
     self_harm_answer = models.CharField(
         _("thoughts of self-harm"),
         max_length=10,
+        choices=SelfHarmAnswer,
         blank=True,
         help_text=_("The patient's answer to the optional safety question."),
     )
@@ -241,7 +243,8 @@ class CallAttempt(models.Model):
             return str(self.get_outcome_display())
         # In the active time zone: the request's change page sets the location's.
         local = timezone.localtime(self.at)
-        return f"{self.get_outcome_display()} at {local:%Y-%m-%d %H:%M %Z}"
+        when = date_format(local, "D, M j, Y, g:i a")
+        return f"{self.get_outcome_display()}, {when} {local.tzname()}"
 
 
 class AccessLog(models.Model):

@@ -125,6 +125,21 @@ class NotificationState(models.TextChoices):
     FAILED = "failed", _("Failed: the mail server would not take it")
     UNKNOWN = "unknown", _("No record (the mail log was purged)")
 
+    @property
+    def short_label(self):
+        """A word or two for the list column; the full label is its tooltip."""
+        return SHORT_STATE_LABELS[self]
+
+
+SHORT_STATE_LABELS = {
+    NotificationState.NONE: _("No email"),
+    NotificationState.QUEUED: _("Queued"),
+    NotificationState.RETRYING: _("Retrying"),
+    NotificationState.DELIVERED: _("Delivered"),
+    NotificationState.FAILED: _("Failed"),
+    NotificationState.UNKNOWN: _("No record"),
+}
+
 
 def delivery_states(message_ids: Iterable[str]) -> dict[str, NotificationState]:
     """The delivery state of each Message-ID, in two queries.

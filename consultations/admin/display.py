@@ -1,7 +1,12 @@
-"""How the triage admin shows times: in the location's own zone."""
+"""How the triage admin shows times and people: the location's zone, names."""
 
 from django.utils import timezone
 from django.utils.formats import date_format
+
+# "Wed, Dec 2, 2026, 9:05 a.m. PST": to the minute, in the house style.
+LONG_FORMAT = "D, M j, Y, g:i a"
+# "Dec 2, 9:05 a.m. PST": for the list, where the row must fit.
+SHORT_FORMAT = "M j, g:i a"
 
 
 def local_time(value, zone, *, short=False):
@@ -9,9 +14,9 @@ def local_time(value, zone, *, short=False):
     if value is None:
         return "—"
     local = timezone.localtime(value, zone)
-    if short:
-        return f"{date_format(local, 'SHORT_DATETIME_FORMAT')} {local.tzname()}"
-    return date_format(local, "N j, Y, P T")
+    return (
+        f"{date_format(local, SHORT_FORMAT if short else LONG_FORMAT)} {local.tzname()}"
+    )
 
 
 def staff_name(user):

@@ -8,7 +8,12 @@ import csv
 
 from django.http import HttpResponse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+
+from ..models import CallTime
+
+CALL_TIME_LABELS = dict(CallTime.choices)
 
 # A spreadsheet treats a cell starting with one of these as a formula.
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
@@ -24,7 +29,11 @@ def csv_safe(value) -> str:
 
 
 def _local(value, zone):
-    return timezone.localtime(value, zone).isoformat() if value else ""
+    # Readable and to the minute, in the location's zone: "2026-12-02 9:05 a.m. PST".
+    if not value:
+        return ""
+    local = timezone.localtime(value, zone)
+    return f"{date_format(local, 'Y-m-d g:i a')} {local.tzname()}"
 
 
 def _phone(number):
@@ -80,7 +89,7 @@ def export_row(obj) -> list:
         obj.email,
         obj.get_preferred_contact_display(),
         obj.get_language_display(),
-        " ".join(obj.call_times or []),
+        ", ".join(str(CALL_TIME_LABELS.get(t, t)) for t in obj.call_times or []),
         _local(obj.scheduled_for, zone),
         _local(obj.closed_at, zone),
     ]

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.views.main import ChangeList
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, OuterRef, Subquery
 from django.db.models.functions import Coalesce
@@ -15,6 +16,7 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
+from simple_history.template_utils import HistoricalRecordContextHelper
 
 from core.history import ReadOnlyHistoryAdmin
 from locations.scoping import LocationScopedAdminMixin, StaffLocationFilter
@@ -26,6 +28,7 @@ from ..models import (
     CallTime,
     ConsultationRequest,
     Language,
+    SelfHarmAnswer,
     Status,
 )
 from ..notifications import staff_notification_state, staff_notification_states
@@ -48,11 +51,27 @@ from .filters import (
     phone_search_q,
 )
 from .forms import TRIAGE_FIELDS, TriageForm
-from .inlines import CallAttemptInline
+from .inlines import CallAttemptInline, CallLogInline
 
 # Urgent, then overdue, then other open requests, then closed; oldest first in
 # each (the annotations come from workflow.with_triage_flags).
 DEFAULT_ORDERING = ("triage_priority", "created_at")
+
+
+class ReadableHistoryHelper(HistoricalRecordContextHelper):
+    """History changes in words: choice labels, people's names, local times."""
+
+    def prepare_delta_change_value(self, change, value):
+        field = self.model._meta.get_field(change.field)
+        if value is None or value == "":
+            return "—"
+        if field.choices:
+            return str(dict(field.flatchoices).get(value, value))
+        if isinstance(value, dt.datetime):
+            return local_time(value, self.record.location.zone)
+        if field.is_relation and field.related_model is get_user_model():
+            return staff_name(value)
+        return super().prepare_delta_change_value(change, value)
 
 
 class TriageChangeList(ChangeList):
@@ -72,21 +91,21 @@ class TriageChangeList(ChangeList):
 @admin.register(ConsultationRequest)
 class ConsultationRequestAdmin(LocationScopedAdminMixin, ReadOnlyHistoryAdmin):
     form = TriageForm
-    inlines = [CallAttemptInline]
+    inlines = [CallAttemptInline, CallLogInline]
+    # Fits 1280 px beside the filters: the name is shortened, times are
+    # short, and "overdue" is said in the call-by cell instead of a column.
     list_display = [
         "reference",
         "patient",
         "location",
         "status",
         "urgent_flag",
-        "overdue_flag",
-        "received",
-        "promised",
+        "call_by",
         "calls",
-        "assigned_to",
+        "assignee",
         "staff_notified",
     ]
-    list_select_related = ["location", "assigned_to", "repeat_of"]
+    list_select_related = ["location", "assigned_to"]
     list_filter = [
         StatusFilter,
         ("location", StaffLocationFilter),
@@ -106,7 +125,7 @@ class ConsultationRequestAdmin(LocationScopedAdminMixin, ReadOnlyHistoryAdmin):
     # query per page view that grows with the table, for a number nobody reads.
     show_full_result_count = False
     actions = ["assign_to_me", "mark_contacting", "close_as_repeat", "mark_spam"]
-    history_list_display = ["status", "assigned_to"]
+    object_history_list_template = "admin/consultations/history_list.html"
     fieldsets = [
         (
             _("Request"),
@@ -115,8 +134,8 @@ class ConsultationRequestAdmin(LocationScopedAdminMixin, ReadOnlyHistoryAdmin):
                     "reference",
                     "location",
                     "received_local",
-                    "urgent",
-                    "self_harm_answer",
+                    "urgent_state",
+                    "self_harm",
                     "interest",
                     "message",
                     "repeat_links",
@@ -144,6 +163,7 @@ class ConsultationRequestAdmin(LocationScopedAdminMixin, ReadOnlyHistoryAdmin):
                 "fields": [
                     "promised_local",
                     "overdue_state",
+                    "acknowledgement",
                     "first_contacted_local",
                     "closed_local",
                     "staff_notification",
@@ -298,7 +318,24 @@ class ConsultationRequestAdmin(LocationScopedAdminMixin, ReadOnlyHistoryAdmin):
             action=AccessLog.Action.VIEW,
             consultation_request=obj,
         )
-        return super().history_view(request, object_id, extra_context)
+        # The rows' times in the location's zone, like the change view.
+        with timezone.override(obj.location.zone):
+            response = super().history_view(request, object_id, extra_context)
+            if hasattr(response, "render"):
+                response.render()
+        return response
+
+    def get_history_queryset(self, request, history_manager, pk_name, object_id):
+        return (
+            super()
+            .get_history_queryset(request, history_manager, pk_name, object_id)
+            .select_related(
+                "history_user", "assigned_to", "acknowledged_by", "location"
+            )
+        )
+
+    def get_historical_record_context_helper(self, request, historical_record):
+        return ReadableHistoryHelper(self.model, historical_record)
 
     def past_version_viewed(self, request, obj):
         access_log_record(
@@ -482,9 +519,18 @@ class ConsultationRequestAdmin(LocationScopedAdminMixin, ReadOnlyHistoryAdmin):
 
     # Columns and read-only fields
 
-    @admin.display(description=_("patient"))
+    @admin.display(description=_("patient"), ordering="last_name")
     def patient(self, obj):
-        name = f"{obj.first_name} {obj.last_name}".strip() or "—"
+        # Short, to fit the row: whoever calls opens the request anyway.
+        name = " ".join(
+            part
+            for part in (
+                obj.first_name,
+                f"{obj.last_name[:1]}." if obj.last_name else "",
+            )
+            if part
+        )
+        name = name or "—"
         if obj.language == Language.ENGLISH:
             return name
         # Said beside the name, so whoever calls sees it before dialing.
@@ -499,34 +545,41 @@ class ConsultationRequestAdmin(LocationScopedAdminMixin, ReadOnlyHistoryAdmin):
         if not obj.urgent:
             return ""
         if obj.status not in OPEN_STATUSES:
-            return _("Urgent")
+            return _("Urgent (closed)")
+        if obj.acknowledged_at is None:
+            return format_html(
+                '<span class="triage-flag triage-flag--urgent">{}</span>',
+                _("Urgent: not acknowledged"),
+            )
         return format_html(
-            '<span class="triage-flag triage-flag--urgent">{}</span>', _("Urgent")
+            '<span class="triage-flag triage-flag--urgent triage-flag--acked">{}</span>',
+            _("Urgent: acknowledged"),
         )
-
-    @admin.display(description=_("overdue"), ordering="is_overdue")
-    def overdue_flag(self, obj):
-        if not obj.is_overdue:
-            return ""
-        return format_html(
-            '<span class="triage-flag triage-flag--overdue">{}</span>', _("Overdue")
-        )
-
-    @admin.display(description=_("received"), ordering="created_at")
-    def received(self, obj):
-        return local_time(obj.created_at, obj.location.zone, short=True)
 
     @admin.display(description=_("call by"), ordering="promised_contact_by")
-    def promised(self, obj):
-        return local_time(obj.promised_contact_by, obj.location.zone, short=True)
+    def call_by(self, obj):
+        when = local_time(obj.promised_contact_by, obj.location.zone, short=True)
+        if not obj.is_overdue:
+            return when
+        # The word says it; the red only repeats it.
+        return format_html(
+            '<span class="triage-flag triage-flag--overdue">{}</span> {}',
+            _("Overdue"),
+            when,
+        )
 
     @admin.display(description=_("calls"), ordering="attempt_count")
     def calls(self, obj):
         return obj.attempt_count
 
+    @admin.display(description=_("assigned to"), ordering="assigned_to__first_name")
+    def assignee(self, obj):
+        return staff_name(obj.assigned_to) if obj.assigned_to_id else "—"
+
     @admin.display(description=_("staff notified"))
     def staff_notified(self, obj):
-        return obj.notification_state.label
+        state = obj.notification_state
+        return format_html('<span title="{}">{}</span>', state.label, state.short_label)
 
     @admin.display(description=_("received"))
     def received_local(self, obj):
@@ -543,6 +596,38 @@ class ConsultationRequestAdmin(LocationScopedAdminMixin, ReadOnlyHistoryAdmin):
     @admin.display(description=_("closed"))
     def closed_local(self, obj):
         return local_time(obj.closed_at, obj.location.zone)
+
+    @admin.display(description=_("urgent"))
+    def urgent_state(self, obj):
+        # Never a green tick: "urgent" is a danger sign, said in words.
+        if obj.urgent:
+            return format_html(
+                '<span class="triage-flag triage-flag--urgent">{}</span>',
+                _("Yes: urgent"),
+            )
+        return _("No")
+
+    @admin.display(description=_("thoughts of harming themselves right now"))
+    def self_harm(self, obj):
+        if not obj.self_harm_answer:
+            return _("Not answered")
+        label = obj.get_self_harm_answer_display()
+        if obj.self_harm_answer == SelfHarmAnswer.YES:
+            return format_html(
+                '<span class="triage-flag triage-flag--urgent">{}</span>', label
+            )
+        return label
+
+    @admin.display(description=_("acknowledged"))
+    def acknowledgement(self, obj):
+        if not obj.urgent:
+            return _("Not needed (not urgent)")
+        if obj.acknowledged_at is None:
+            return _("Not acknowledged")
+        return _("By %(who)s, %(when)s") % {
+            "who": staff_name(obj.acknowledged_by),
+            "when": local_time(obj.acknowledged_at, obj.location.zone),
+        }
 
     @admin.display(description=_("overdue"))
     def overdue_state(self, obj):

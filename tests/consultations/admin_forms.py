@@ -1,6 +1,9 @@
 """POST data for the consultation-request change form in the admin."""
 
+# New attempts are typed in one inline; the call log (read-only) is a second
+# inline of the same model, which Django prefixes with "-2".
 PREFIX = "call_attempts"
+LOG_PREFIX = "call_attempts-2"
 
 
 def change_data(consultation_request, *, new_attempts=(), **fields):
@@ -16,15 +19,19 @@ def change_data(consultation_request, *, new_attempts=(), **fields):
         "scheduled_for_0": "",
         "scheduled_for_1": "",
         "internal_notes": consultation_request.internal_notes,
-        f"{PREFIX}-TOTAL_FORMS": str(len(existing) + len(new_attempts)),
-        f"{PREFIX}-INITIAL_FORMS": str(len(existing)),
+        f"{PREFIX}-TOTAL_FORMS": str(len(new_attempts)),
+        f"{PREFIX}-INITIAL_FORMS": "0",
         f"{PREFIX}-MIN_NUM_FORMS": "0",
         f"{PREFIX}-MAX_NUM_FORMS": "1000",
+        f"{LOG_PREFIX}-TOTAL_FORMS": str(len(existing)),
+        f"{LOG_PREFIX}-INITIAL_FORMS": str(len(existing)),
+        f"{LOG_PREFIX}-MIN_NUM_FORMS": "0",
+        f"{LOG_PREFIX}-MAX_NUM_FORMS": "1000",
     }
     for index, attempt in enumerate(existing):
-        data[f"{PREFIX}-{index}-id"] = str(attempt.pk)
-        data[f"{PREFIX}-{index}-request"] = str(consultation_request.pk)
-    for index, attempt in enumerate(new_attempts, start=len(existing)):
+        data[f"{LOG_PREFIX}-{index}-id"] = str(attempt.pk)
+        data[f"{LOG_PREFIX}-{index}-request"] = str(consultation_request.pk)
+    for index, attempt in enumerate(new_attempts):
         data[f"{PREFIX}-{index}-request"] = str(consultation_request.pk)
         for name, value in attempt.items():
             data[f"{PREFIX}-{index}-{name}"] = value

@@ -120,7 +120,14 @@ def test_main_path_with_closed_at_and_who_did_it(desk_client, front_desk, oaklan
         reverse("admin:consultations_consultationrequest_history", args=[req.pk])
     )
     assert history.status_code == 200
-    assert "desk-oakland" in history.content.decode()
+    html = history.content.decode()
+    # Rows name the staff member, give the status's label and the location's
+    # time to the minute.
+    assert "<td>Dana</td>" in html
+    assert "<strong>Status:</strong> Contacting &rarr; Consult scheduled" in html
+    local = timezone.localtime(req.history.latest().history_date, oakland.zone)
+    assert local.strftime("%b %-d, %Y, ") in html
+    assert local.tzname() in html
 
 
 def test_every_exit_closes_the_request(oakland, front_desk):
@@ -218,8 +225,8 @@ def test_logged_calls_are_append_only(desk_client, front_desk, oakland):
     req = ConsultationRequestFactory(location=oakland)
     attempt(req, "no_answer", by=front_desk)
     data = change_data(req)
-    data["call_attempts-0-outcome"] = "reached"
-    data["call_attempts-0-DELETE"] = "on"
+    data["call_attempts-2-0-outcome"] = "reached"
+    data["call_attempts-2-0-DELETE"] = "on"
     desk_client.post(change_url(req), data)
     assert list(CallAttempt.objects.values_list("outcome", flat=True)) == ["no_answer"]
 

@@ -19,6 +19,7 @@ from consultations.services.alerts import (
     urgent_requests_realert,
 )
 from consultations.services.intake import consultation_request_create
+from tests.consultations.admin_forms import change_data
 from tests.factories import ConsultationRequestFactory, LocationFactory, make_staff
 
 pytestmark = pytest.mark.django_db
@@ -174,17 +175,7 @@ def test_saving_a_stale_change_form_does_not_undo_an_acknowledgement(
     desk_client, oakland, front_desk
 ):
     req = ConsultationRequestFactory(location=oakland, urgent=True)
-    form = desk_client.get(change_url(req)).context["adminform"].form
-    data = {name: form[name].value() or "" for name in form.fields}
-    data.update(
-        {
-            "internal_notes": "Tried once.",
-            "call_attempts-TOTAL_FORMS": "0",
-            "call_attempts-INITIAL_FORMS": "0",
-            "call_attempts-MIN_NUM_FORMS": "0",
-            "call_attempts-MAX_NUM_FORMS": "1000",
-        }
-    )
+    data = change_data(req, internal_notes="Tried once.")
     # Someone acknowledges (and an alert goes out) while the form is open.
     urgent_request_acknowledge(consultation_request=req, by=front_desk)
     ConsultationRequest.objects.filter(pk=req.pk).update(realerted_at=timezone.now())

@@ -295,7 +295,7 @@ def test_production_cookies_sessions_and_two_factor():
 
 
 @pytest.mark.parametrize(
-    ("flag", "site"), [("0", "AdminSite"), ("1", "StaffOTPAdminSite")]
+    ("flag", "site"), [("0", "BrandedAdminSite"), ("1", "StaffOTPAdminSite")]
 )
 def test_only_the_dev_flag_can_switch_two_factor_off(flag, site):
     values = _settings_in_subprocess(
