@@ -26,6 +26,7 @@ from .services import (
     PUBLISH_PERMISSION,
     article_revision_approve,
     article_revision_propose,
+    article_revision_withdraw,
     problem_report_update,
 )
 
@@ -347,19 +348,54 @@ class ArticleRevisionAdmin(admin.ModelAdmin):
             self.admin_site.admin_view(self.approve_view),
             name="pages_articlerevision_approve",
         )
-        return [approve, *super().get_urls()]
+        withdraw = path(
+            "<int:pk>/withdraw/",
+            self.admin_site.admin_view(self.withdraw_view),
+            name="pages_articlerevision_withdraw",
+        )
+        return [approve, withdraw, *super().get_urls()]
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         revision = self.get_object(request, object_id)
+        pending = bool(revision and revision.status == ArticleRevision.Status.PENDING)
         extra_context = {
             **(extra_context or {}),
-            "can_approve": bool(
-                revision
-                and revision.status == ArticleRevision.Status.PENDING
-                and can_publish(request)
-            ),
+            "can_approve": pending and can_publish(request),
+            "can_withdraw": pending and request.user.has_perm("pages.change_article"),
         }
         return super().change_view(request, object_id, form_url, extra_context)
+
+    def withdraw_view(self, request, pk):
+        if not request.user.has_perm("pages.change_article"):
+            raise PermissionDenied
+        revision = get_object_or_404(
+            ArticleRevision.objects.select_related("article"), pk=pk
+        )
+        error = None
+        if request.method == "POST":
+            try:
+                article_revision_withdraw(revision=revision, user=request.user)
+            except ValidationError as exc:
+                error = exc.messages[0]
+            else:
+                self.message_user(
+                    request,
+                    _("The change is withdrawn. The live page was never changed."),
+                    messages.SUCCESS,
+                )
+                return HttpResponseRedirect(
+                    reverse("admin:pages_article_change", args=[revision.article_id])
+                )
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": _("Withdraw this change"),
+            "revision": revision,
+            "error": error,
+        }
+        return TemplateResponse(
+            request, "admin/pages/articlerevision/withdraw.html", context
+        )
 
     def approve_view(self, request, pk):
         if not can_publish(request):

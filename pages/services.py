@@ -55,6 +55,19 @@ def article_revision_propose(
     return revision
 
 
+def article_revision_withdraw(*, revision: ArticleRevision, user) -> ArticleRevision:
+    """Drop a pending change; the live page was never touched."""
+    if not user.has_perm("pages.change_article"):
+        raise PermissionDenied
+    with transaction.atomic():
+        revision = ArticleRevision.objects.select_for_update().get(pk=revision.pk)
+        if revision.status != ArticleRevision.Status.PENDING:
+            raise ValidationError(_("This change is no longer waiting for review."))
+        revision.status = ArticleRevision.Status.WITHDRAWN
+        revision.save(update_fields=["status", "updated_at"])
+    return revision
+
+
 def article_revision_approve(
     *, revision: ArticleRevision, approver, note: str, today: dt.date | None = None
 ) -> ArticleChangeNote:

@@ -327,3 +327,23 @@ def test_history_pages_of_a_live_article_show_its_past_not_the_pending_change(
     page = otp_staff_client.get(url)
     assert page.status_code == 200
     assert page.context["adminform"].form.initial["title"] == "What the research shows"
+
+
+def test_an_editor_may_withdraw_a_pending_change(client, otp_login, article, editor):
+    revision = propose(article, editor, body="New.")
+    url = reverse("admin:pages_articlerevision_withdraw", args=[revision.pk])
+    otp_login(client, make_staff("desk", group="Front desk"))
+    assert client.post(url).status_code == 403
+    client.logout()
+    otp_login(client, editor)
+    change = client.get(
+        reverse("admin:pages_articlerevision_change", args=[revision.pk])
+    )
+    assert url in change.content.decode()
+    assert client.get(url).status_code == 200
+    assert client.post(url).status_code == 302
+    revision.refresh_from_db()
+    assert revision.status == ArticleRevision.Status.WITHDRAWN
+    article.refresh_from_db()
+    assert article.body != "New."
+    assert client.post(url).status_code == 200  # already withdrawn: said, not a 500
