@@ -19,7 +19,7 @@ help:
 	@echo "make assets       rebuild the CSS, the self-hosted font and the logo files (npm + scripts/brand_assets.py)"
 	@echo "make messages     re-extract and compile the Spanish catalogue (locale/es/); installs GNU gettext"
 	@echo "make bench        run the benchmarks under bench/"
-	@echo "make drills       10,000-case hostile-input fuzz and the six fault drills (root; ~15 min)"
+	@echo "make drills       10,000-case hostile-input fuzz, six fault drills and the two-node drill (root; ~20 min)"
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)

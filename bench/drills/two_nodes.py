@@ -50,9 +50,9 @@ from harness import (
 )
 from patients import patient_values
 
-WEB2_PORT = int(os.environ.get("TWO_NODE_WEB2_PORT", 8793))
-NGINX_PORT = int(os.environ.get("TWO_NODE_NGINX_PORT", 8794))
-S3_PORT = int(os.environ.get("TWO_NODE_S3_PORT", 8795))
+WEB2_PORT = int(os.environ.get("TWO_NODE_WEB2_PORT", 8794))
+NGINX_PORT = int(os.environ.get("TWO_NODE_NGINX_PORT", 8795))
+S3_PORT = int(os.environ.get("TWO_NODE_S3_PORT", 8796))
 COUNT = int(os.environ.get("TWO_NODE_COUNT", 500))
 STOP_AFTER = int(os.environ.get("TWO_NODE_STOP_AFTER", COUNT * 2 // 5))
 CONCURRENCY = int(os.environ.get("TWO_NODE_CONCURRENCY", 4))
