@@ -1,5 +1,6 @@
 import datetime as dt
 import re
+import time
 from urllib.parse import urlsplit
 
 from django.core.exceptions import ValidationError
@@ -16,13 +17,14 @@ from locations.models import Location
 from locations.zones import zone_label
 
 from .booking.views import form_after_taken_time, remember_booking, thanks_booking
-from .forms import SELF_HARM_YES, ConsultationRequestForm
-from .models import new_reference
+from .forms import ConsultationRequestForm
+from .models import ConsultationRequest, new_reference
 from .services.intake import consultation_request_create
 from .workflow import promised_contact_deadline
 
 FORM_TEMPLATE = "consultations/consultationrequest_form.html"
 THANKS_SESSION_KEY = "consultation_thanks"
+THANKS_SECONDS = 60 * 60
 SLUG = re.compile(r"^[-a-zA-Z0-9_]{1,50}$")
 
 
@@ -44,9 +46,22 @@ def thanks(request):
     request.private_page = True
     try:
         shown = request.session.get(THANKS_SESSION_KEY)
+        if shown and not 0 <= time.time() - shown.get("at", 0) <= THANKS_SECONDS:
+            del request.session[THANKS_SESSION_KEY]
+            shown = None
         location = shown and Location.objects.filter(pk=shown["location"]).first()
         if not location:
             return redirect("consultations:create")
+        # Read from the request itself: the session never holds the answer.
+        # (A submission taken for a bot has no row, and gets the ordinary
+        # page, which still shows the crisis lines.)
+        urgent = (
+            ConsultationRequest.objects.filter(
+                reference=shown["reference"], location=location
+            )
+            .values_list("urgent", flat=True)
+            .first()
+        )
         contact_by = shown["contact_by"] and dt.datetime.fromisoformat(
             shown["contact_by"]
         ).astimezone(location.zone)
@@ -56,7 +71,7 @@ def thanks(request):
             {
                 "reference": shown["reference"],
                 "location": location,
-                "urgent": shown["urgent"],
+                "urgent": bool(urgent),
                 "contact_day": contact_by.date() if contact_by else None,
                 "zone_label": zone_label(location.time_zone),
                 "booked_call": thanks_booking(shown, location),
@@ -90,7 +105,6 @@ def _submit(request):
     form = ConsultationRequestForm(request.POST)
     if not form.is_valid():
         return _render_form(request, form)
-    urgent = form.cleaned_data["self_harm"] == SELF_HARM_YES
     if form.is_bot:
         # The same page a person gets, with a reference that means nothing.
         location = form.cleaned_data["location"]
@@ -99,7 +113,6 @@ def _submit(request):
             new_reference(),
             location,
             promised_contact_deadline(location, timezone.now()),
-            urgent,
         )
         return _see_other(reverse("consultations:thanks"))
     try:
@@ -119,21 +132,27 @@ def _submit(request):
         consultation.reference,
         consultation.location,
         consultation.promised_contact_by,
-        # Only this submission's own answer: never another request's.
-        consultation.urgent,
     )
     remember_booking(request.session[THANKS_SESSION_KEY], consultation)
     return _see_other(reverse("consultations:thanks"))
 
 
-def _remember(request, reference, location, contact_by, urgent):
-    """Keep what the thank-you page shows in the session, never in its URL."""
+def _remember(request, reference, location, contact_by):
+    """Keep what the thank-you page needs in the session, never in its URL.
+
+    Only the reference, the location and the promised time, for an hour; no
+    answer the patient gave (the urgent flag is read from the request).
+    """
     request.session[THANKS_SESSION_KEY] = {
         "reference": reference,
         "location": location.pk,
         "contact_by": contact_by.isoformat() if contact_by else None,
-        "urgent": urgent,
+        "at": time.time(),
     }
+    if not request.user.is_authenticated:
+        # A visitor's session exists only for this page; the daily purge
+        # deletes it once expired.
+        request.session.set_expiry(THANKS_SECONDS)
 
 
 def _see_other(url):

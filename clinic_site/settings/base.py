@@ -254,6 +254,9 @@ DEFAULT_FROM_EMAIL = env(
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 MAILER_EMPTY_QUEUE_SLEEP = env.int("MAILER_EMPTY_QUEUE_SLEEP", default=5)
 MAILER_ERROR_HANDLER = "core.delivery.defer_without_details"
+# The mail log keeps what delivery tracking needs (Message-ID, result, time),
+# never a copy of the whole email: a patient's acknowledgement is personal.
+MAILER_EMAIL_LOG_MESSAGE_DATA = False
 # No lock file: a worker killed with SIGKILL leaves it behind and every later
 # worker then quits at once, so nothing is ever sent again (fault drill 4).
 # Each message is still locked with SELECT ... FOR UPDATE NOWAIT while it is
@@ -340,6 +343,11 @@ PERSONAL_DATA_RETENTION_DAYS = env.int(
     "DJANGO_PERSONAL_DATA_RETENTION_DAYS", default=365
 )
 OPERATIONAL_LOG_RETENTION_DAYS = 30
+# Open requests with no change and no logged call, and waitlist entries nobody
+# told, for this many days are erased (entries deleted) by the same purge.
+UNCLOSED_RECORD_RETENTION_DAYS = env.int(
+    "DJANGO_UNCLOSED_RECORD_RETENTION_DAYS", default=730
+)
 
 # django-axes: 5 failures for one username from one address lock that pair for
 # 15 minutes; 6 for one username from any addresses lock the username

@@ -13,7 +13,7 @@ from mailer.models import RESULT_FAILURE, RESULT_SUCCESS, MessageLog
 from consultations.models import CallAttempt, ConsultationRequest, Status
 from locations.models import WaitlistEntry
 from tests.consultations.helpers import attempt
-from tests.factories import ConsultationRequestFactory
+from tests.factories import ConsultationRequestFactory, WaitlistEntryFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -103,9 +103,13 @@ def test_purge_erases_only_what_is_past_retention_and_runs_twice_safely(aged_dat
 
     assert counts == {
         "requests": "2",  # closed 366 and 400 days ago
+        "unclosed_requests": "0",  # open ones, at most 401 days untouched
         "request_history_rows": "4",
         "call_notes": "2",
         "waitlist_entries": "2",
+        "untold_waitlist_entries": "0",
+        "expired_sessions": "0",
+        "mail_log_copies": "0",
         "mail_log_rows": "6",  # delivered, older than 30 days: 31…400
         "login_attempts": "18",  # 6 ages over 30 days × 3 tables
     }
@@ -138,7 +142,8 @@ def test_purge_erases_only_what_is_past_retention_and_runs_twice_safely(aged_dat
             assert all(copy.first_name for copy in history)
             assert "Left voicemail for Robin" in notes
             assert closed.personal_data_purged_at is None
-        # An open request is never purged, however old.
+        # An open request is purged only once untouched for
+        # UNCLOSED_RECORD_RETENTION_DAYS (730): none here.
         assert still_open.first_name and still_open.personal_data_purged_at is None
 
     remaining = sorted(
@@ -159,3 +164,69 @@ def test_days_option(aged_data):
     assert counts["requests"] == "6"  # closed 31 days ago or more
     with pytest.raises(CommandError):
         run("--days", "0")
+
+
+def test_requests_and_waitlist_entries_nobody_closed_are_erased_after_the_rule(
+    oakland, settings
+):
+    settings.UNCLOSED_RECORD_RETENTION_DAYS = 100
+    forgotten = ConsultationRequestFactory(location=oakland)
+    worked_on = ConsultationRequestFactory(location=oakland)
+    attempt(worked_on, "no_answer")  # a call logged within the period
+    ConsultationRequest.objects.update(created_at=days_ago(200))
+    CallAttempt.objects.update(at=days_ago(50))
+    ConsultationRequest.history.update(history_date=days_ago(200))
+    untold = WaitlistEntryFactory(location=oakland)
+    recent = WaitlistEntryFactory(location=oakland)
+    WaitlistEntry.objects.filter(pk=untold.pk).update(created_at=days_ago(101))
+
+    counts = run()
+
+    assert counts["unclosed_requests"] == "1"
+    assert counts["untold_waitlist_entries"] == "1"
+    forgotten.refresh_from_db()
+    worked_on.refresh_from_db()
+    assert forgotten.first_name == "" and forgotten.phone == ""
+    assert forgotten.personal_data_purged_at is not None
+    assert all(copy.first_name == "" for copy in forgotten.history.all())
+    assert worked_on.first_name and worked_on.personal_data_purged_at is None
+    assert list(WaitlistEntry.objects.all()) == [recent]
+    assert set(run().values()) == {"0"}
+
+
+def test_expired_sessions_and_whole_emails_in_the_mail_log_are_cleared(db):
+    from django.contrib.sessions.backends.db import SessionStore
+    from django.contrib.sessions.models import Session
+
+    old, live = SessionStore(), SessionStore()
+    for session in (old, live):
+        session["consultation_thanks"] = {"reference": "ABCD2345"}
+        session.save()
+    Session.objects.filter(session_key=old.session_key).update(expire_date=days_ago(1))
+    MessageLog.objects.create(
+        message_data="a whole email to jane@example.org",
+        when_added=days_ago(1),
+        priority=2,
+        result=RESULT_SUCCESS,
+        log_message="",
+    )
+
+    counts = run()
+
+    assert counts["expired_sessions"] == "1"
+    assert list(Session.objects.values_list("session_key", flat=True)) == [
+        live.session_key
+    ]
+    assert counts["mail_log_copies"] == "1"
+    assert MessageLog.objects.get().message_data is None
+
+
+def test_the_mail_log_no_longer_keeps_a_copy_of_each_email(db, mailoutbox):
+    from django.core.mail import send_mail
+    from mailer import engine
+
+    send_mail("Subject", "Body for jane", None, ["jane@example.org"])
+    engine.send_all()
+    entry = MessageLog.objects.get()
+    assert entry.result == RESULT_SUCCESS and entry.message_id
+    assert entry.message_data is None

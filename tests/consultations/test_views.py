@@ -1,9 +1,11 @@
+import datetime as dt
 import logging
 import re
 from unittest import mock
 
 import pytest
 from django.db import OperationalError
+from django.utils import timezone
 from mailer import engine
 from mailer.models import Message
 
@@ -118,6 +120,32 @@ def test_urgent_answer_shows_crisis_guidance_on_the_thank_you_page(client, valid
     assert 'class="crisis-panel' in html
     for text in ["tel:988", "Text HOME to", "741741", "tel:911"]:
         assert text in html
+
+
+def test_the_session_never_holds_the_urgent_answer_and_lasts_an_hour(
+    client, valid_data
+):
+    from django.contrib.sessions.models import Session
+
+    client.post(URL, {**valid_data, "self_harm": "yes"})
+    [stored] = Session.objects.all()
+    data = stored.get_decoded()
+    assert "urgent" not in str(data) and "self_harm" not in str(data)
+    assert set(data["consultation_thanks"]) >= {"reference", "location"}
+    lifetime = stored.expire_date - timezone.now()
+    assert dt.timedelta(minutes=59) < lifetime <= dt.timedelta(hours=1)
+    # The urgent page still comes from the stored request.
+    assert 'class="crisis-panel' in client.get(THANKS).content.decode()
+
+
+def test_thank_you_data_older_than_an_hour_is_not_shown(client, valid_data):
+    client.post(URL, valid_data)
+    session = client.session
+    session["consultation_thanks"]["at"] -= 3601
+    session.save()
+    response = client.get(THANKS)
+    assert response.status_code == 302
+    assert "consultation_thanks" not in client.session
 
 
 def test_non_urgent_thank_you_page_still_reminds_of_crisis_lines(client, valid_data):
