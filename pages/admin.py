@@ -196,6 +196,15 @@ class ArticleAdmin(ReadOnlyHistoryAdmin):
         )
         request.article_revision_made = True
 
+    def construct_change_message(self, request, form, formsets, add=False):
+        if getattr(request, "article_revision_made", False):
+            revision = request.article_revision
+            # The admin log must not say the live article changed when it did not.
+            if revision is None:
+                return "Withdrew the pending change (the form matched the live text)."
+            return f"Proposed revision {revision.pk}; the live text is unchanged."
+        return super().construct_change_message(request, form, formsets, add)
+
     def response_change(self, request, obj):
         if not getattr(request, "article_revision_made", False):
             return super().response_change(request, obj)

@@ -4,6 +4,7 @@ approves it, which records the review and the change note."""
 import datetime as dt
 
 import pytest
+from django.contrib.admin.models import LogEntry
 from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
@@ -103,6 +104,10 @@ def test_an_editors_save_to_a_live_article_is_pending_and_not_live(
     assert revision.status == ArticleRevision.Status.PENDING
     assert revision.proposed_by == editor
     assert KETECT in revision.body
+    logged = LogEntry.objects.get(object_id=str(article.pk))
+    assert logged.change_message == (
+        f"Proposed revision {revision.pk}; the live text is unchanged."
+    )
     article.refresh_from_db()
     assert KETECT not in article.body
     assert article.last_reviewed == dt.date(2026, 1, 10)
