@@ -21,6 +21,8 @@ from simple_history.template_utils import HistoricalRecordContextHelper
 from core.history import ReadOnlyHistoryAdmin
 from locations.scoping import LocationScopedAdminMixin, StaffLocationFilter
 
+from ..booking.admin_display import booked_call_cell
+from ..booking.services import with_booked_call
 from ..models import (
     OPEN_STATUSES,
     AccessLog,
@@ -191,7 +193,7 @@ class ConsultationRequestAdmin(LocationScopedAdminMixin, ReadOnlyHistoryAdmin):
         # (which the default ordering uses) exist.
         queryset = self.scope_queryset(request, ConsultationRequest.objects.all())
         return (
-            with_triage_flags(queryset)
+            with_booked_call(with_triage_flags(queryset))
             .annotate(attempt_count=Coalesce(Subquery(attempts), 0))
             .order_by(*self.get_ordering(request))
         )
@@ -558,6 +560,9 @@ class ConsultationRequestAdmin(LocationScopedAdminMixin, ReadOnlyHistoryAdmin):
 
     @admin.display(description=_("call by"), ordering="promised_contact_by")
     def call_by(self, obj):
+        booked_at = getattr(obj, "booked_at", None)
+        if booked_at and not obj.is_overdue:
+            return booked_call_cell(booked_at, obj.location.zone)
         when = local_time(obj.promised_contact_by, obj.location.zone, short=True)
         if not obj.is_overdue:
             return when

@@ -8,11 +8,12 @@ interleave, a slot never has more live rows than seats.
 import datetime as dt
 
 from django.db import IntegrityError, transaction
-from django.db.models import Prefetch
+from django.db.models import OuterRef, Prefetch, Subquery
 from django.utils import timezone
 
 from locations.models import Location
 
+from ..workflow import promised_contact_deadline
 from .emails import booking_confirmation_queue
 from .models import Booking, CallSchedule
 from .slots import Rules, Slot, free_slots
@@ -176,6 +177,21 @@ def booking_cancel(*, booking: Booking, now: dt.datetime | None = None) -> bool:
     return bool(Booking.objects.live().filter(pk=booking.pk).update(cancelled_at=now))
 
 
+def booking_cancel_by_patient(*, booking: Booking, now=None) -> bool:
+    """The patient's cancel: the seat is freed, the request stays open, and
+    the promise is the usual call-back time again, counted from now."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        cancelled = booking_cancel(booking=booking, now=now)
+        consultation = booking.request
+        if cancelled and not consultation.urgent:
+            promised = promised_contact_deadline(booking.location, now)
+            type(consultation).objects.filter(pk=consultation.pk).update(
+                promised_contact_by=promised
+            )
+    return cancelled
+
+
 def booking_change(
     *, booking: Booking, starts_at: dt.datetime, now: dt.datetime | None = None
 ) -> Booking:
@@ -186,7 +202,9 @@ def booking_change(
     with transaction.atomic():
         if not booking_cancel(booking=booking, now=now):
             raise SlotTaken
-        return booking_create(request=booking.request, starts_at=starts_at, now=now)
+        new = booking_create(request=booking.request, starts_at=starts_at, now=now)
+    promise_booked_time(booking.request, new)
+    return new
 
 
 def book_with_request(consultation, slot_start, *, now) -> None:
@@ -202,6 +220,27 @@ def book_with_request(consultation, slot_start, *, now) -> None:
         )
     except SlotTaken:
         consultation.slot_taken = True
+        return
+    promise_booked_time(consultation, consultation.booking)
+
+
+def promise_booked_time(consultation, booking) -> None:
+    """A booked call is the promise: the triage list's "call by" and
+    "overdue" follow the booked time. Not for an urgent request, whose
+    promise is "as soon as staff are available"."""
+    if consultation.urgent:
+        return
+    consultation.promised_contact_by = booking.ends_at
+    # An UPDATE, not save(): the history keeps staff changes, not this.
+    type(consultation).objects.filter(pk=consultation.pk).update(
+        promised_contact_by=booking.ends_at
+    )
+
+
+def with_booked_call(queryset):
+    """Annotate requests with ``booked_at``: the live booking's start, or None."""
+    live = Booking.objects.live().filter(request=OuterRef("pk"))
+    return queryset.annotate(booked_at=Subquery(live.values("starts_at")[:1]))
 
 
 def booking_for_stored_request(stored, slot_start, *, now):

@@ -18,7 +18,7 @@ from .emails import booking_confirmation_queue
 from .forms import ANYTIME, TAKEN_MESSAGE, SlotChoiceMixin
 from .links import LinkError, booking_from_token, booking_link
 from .models import Booking
-from .services import SlotTaken, booking_cancel, booking_change
+from .services import SlotTaken, booking_cancel_by_patient, booking_change
 from .wording import call_time_words
 
 # The thank-you page's session entry (consultations.views keeps it).
@@ -128,8 +128,7 @@ def booking_manage(request, token):
     form.offer_slots(location)
     action = request.POST.get("action") if request.method == "POST" else None
     if action == "cancel":
-        with transaction.atomic():
-            booking_cancel(booking=booking)
+        booking_cancel_by_patient(booking=booking)
         return _render_done(request, booking, cancelled=True)
     if action == "change" and "slot" in form.fields and form.is_valid():
         try:
