@@ -15,7 +15,7 @@ from simple_history.models import HistoricalRecords
 
 from core.images import ResponsiveImageMixin, validate_image
 
-from .zones import TIME_ZONE_CHOICES
+from .zones import TIME_ZONE_CHOICES, zone_label
 
 EARTH_RADIUS_KM = 6371.0
 # How far ahead to look for the next opening (long holiday closures included).
@@ -182,6 +182,11 @@ class Location(ResponsiveImageMixin, models.Model):
         return zoneinfo.ZoneInfo(self.time_zone)
 
     @property
+    def zone_label(self) -> str:
+        """The zone as patients say it: "Pacific time", never America/Los_Angeles."""
+        return zone_label(self.time_zone)
+
+    @property
     def accepts_requests(self):
         return self.status == self.Status.OPEN
 
@@ -258,16 +263,15 @@ class Location(ResponsiveImageMixin, models.Model):
         return None
 
     def open_status(self, now=None) -> "OpenStatus":
-        """Open now?, and when that changes, for "closes 5:00 pm PST" style labels."""
+        """Open now?, and when that changes, for "closes 5:00 p.m. Pacific time"."""
         now = now or timezone.now()
         local = self.local_now(now)
         for opens, closes in self.intervals_on(local.date()):
             if opens <= local.time() < closes:
                 closes_at = self.at_local(local.date(), closes, local.fold)
-                return OpenStatus(True, closes_at, None, closes_at.tzname(), local)
+                return OpenStatus(True, closes_at, None, self.zone_label, local)
         opening = self.next_opening(now)
-        label = (opening or local).tzname()
-        return OpenStatus(False, None, opening, label, local)
+        return OpenStatus(False, None, opening, self.zone_label, local)
 
     def next_business_day(self, now=None) -> dt.date | None:
         """The first day after today (local) on which the location opens."""
@@ -317,8 +321,8 @@ class OpenStatus:
     """Whether a location is open at a moment, and when that next changes.
 
     The datetimes are aware and in the location's zone; ``zone_label`` is the
-    abbreviation in force at the moment shown (PDT for an opening after a
-    spring-forward change, even when it is still PST now).
+    zone's everyday name ("Pacific time"), which, unlike PST/PDT, is right on
+    both sides of a daylight-saving change.
     """
 
     is_open: bool

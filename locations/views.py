@@ -52,10 +52,16 @@ def _seconds_until_stale(locations, now: dt.datetime) -> int:
 
 
 def _attach_status(locations, now):
-    """Give each open location its ``status_now`` (OpenStatus) for templates."""
+    """Give each open location its ``status_now`` (OpenStatus) and
+    ``hours_today`` ([(opens, closes)] in its own zone) for templates."""
     for location in locations:
         location.status_now = (
             location.open_status(now) if location.status == Status.OPEN else None
+        )
+        location.hours_today = (
+            location.intervals_on(location.local_now(now).date())
+            if location.status_now
+            else None
         )
 
 
@@ -103,7 +109,9 @@ def _render_detail(request, location, locations, *, form=None, refusal="", statu
     local_today = location.local_now(now).date()
     _attach_status([location], now)
     nearest = []
-    if location.status in (Status.TEMPORARILY_CLOSED, Status.CLOSED):
+    if location.status != Status.OPEN:
+        # Someone who cannot be seen here is offered the nearest open clinic
+        # (and, for one coming soon, its free phone consultation).
         nearest = location.nearest_open(locations)
         _attach_status(nearest, now)
     if location.status == Status.COMING_SOON and form is None and not refusal:

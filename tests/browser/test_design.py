@@ -162,3 +162,23 @@ def test_no_footnote_marker_starts_a_line(page, live_url, width):
               }).map((a) => a.textContent)"""
         )
         assert alone == [], slug
+
+
+def test_coming_soon_page_links_an_open_clinics_consultation(page, live_url):
+    page.set_viewport_size(PHONE)
+    page.goto(live_url + "/locations/san-francisco/")
+    offer = page.get_by_role("region", name="Want to talk sooner?")
+    link = offer.get_by_role(
+        "link", name="Request a free phone consultation at Oakland"
+    )
+    expect(link).to_have_attribute("href", "/consultation/?location=oakland")
+    # Beside the waitlist, and before it on a phone, not under a long form.
+    waitlist = page.get_by_role("button", name="Join the waitlist").bounding_box()
+    assert link.bounding_box()["y"] < waitlist["y"]
+    main = page.locator("main")
+    expect(main.get_by_role("link", name="Get directions")).to_have_count(0)
+    expect(main.locator("a[href='tel:+14155550130']")).to_have_count(0)
+    link.click()
+    expect(page.get_by_role("combobox", name=re.compile("clinic", re.I))).to_have_value(
+        "oakland"
+    )

@@ -45,7 +45,7 @@ def test_open_location_page(page, live_url, monkeypatch):
     ).to_have_attribute(
         "href", re.compile(r"^https://www\.openstreetmap\.org/directions\?to=")
     )
-    expect(main).to_contain_text("Open now · closes 7:00 p.m. PST")
+    expect(main).to_contain_text("Open now · closes 7:00 p.m. Pacific time")
     expect(
         main.get_by_role("link", name="Request a free phone consultation here")
     ).to_have_attribute("href", "/consultation/?location=oakland")
@@ -64,7 +64,10 @@ def test_coming_soon_page_offers_the_waitlist_and_no_booking(page, live_url):
     main = page.locator("main")
     expect(main.get_by_role("heading", name="Join the waitlist")).to_be_visible()
     expect(main).to_contain_text("We expect to open in March 2027.")
-    expect(main.locator("a[href*='/consultation/']")).to_have_count(0)
+    # Only the nearest open clinic's consultation is offered, never this one's.
+    expect(main.locator("a[href*='/consultation/']")).to_have_attribute(
+        "href", "/consultation/?location=oakland"
+    )
     expect(page.locator("a[href*='location=san-francisco']")).to_have_count(0)
     expect(main).not_to_contain_text(re.compile("book now", re.I))
     # The honeypot is in the form but hidden from sight and from assistive tech.
@@ -123,16 +126,32 @@ def test_phone_width_needs_no_sideways_scrolling(page, live_url, path):
 # the abbreviation in force at that moment.
 DST_CASES = [
     # zone, instant (UTC), expected status line
-    ("America/Los_Angeles", (2027, 3, 15, 16, 30), "Open now · closes 5:00 p.m. PDT"),
+    (
+        "America/Los_Angeles",
+        (2027, 3, 15, 16, 30),
+        "Open now · closes 5:00 p.m. Pacific time",
+    ),
     (
         "America/Los_Angeles",
         (2027, 3, 15, 15, 30),
-        "Closed now · opens Mon 9:00 a.m. PDT",
+        "Closed now · opens Mon 9:00 a.m. Pacific time",
     ),
-    ("America/New_York", (2026, 11, 2, 14, 30), "Open now · closes 5:00 p.m. EST"),
-    ("America/New_York", (2026, 11, 2, 13, 30), "Closed now · opens Mon 9:00 a.m. EST"),
-    # Saturday before spring-forward: it is EST now, but EDT on Monday.
-    ("America/New_York", (2027, 3, 13, 17, 0), "Closed now · opens Mon 9:00 a.m. EDT"),
+    (
+        "America/New_York",
+        (2026, 11, 2, 14, 30),
+        "Open now · closes 5:00 p.m. Eastern time",
+    ),
+    (
+        "America/New_York",
+        (2026, 11, 2, 13, 30),
+        "Closed now · opens Mon 9:00 a.m. Eastern time",
+    ),
+    # Saturday before spring-forward (EST now, EDT on Monday): "Eastern time" is right for both.
+    (
+        "America/New_York",
+        (2027, 3, 13, 17, 0),
+        "Closed now · opens Mon 9:00 a.m. Eastern time",
+    ),
 ]
 
 

@@ -87,14 +87,33 @@ def test_next_opening_over_a_dst_weekend_is_labelled_with_the_zone_then(
     assert status.next_opening == monday_nine
     assert status.next_opening.time() == dt.time(9)
     assert location.local_now(saturday).tzname() == before
-    assert status.zone_label == after
+    assert status.next_opening.tzname() == after
+    # What patients read is the everyday name, right on both sides of the change.
+    assert (
+        status.zone_label
+        == location.zone_label
+        == {
+            "America/Los_Angeles": "Pacific time",
+            "America/New_York": "Eastern time",
+        }[time_zone]
+    )
 
 
 @pytest.mark.parametrize(
     "time_zone,now,closes_utc,label",
     [
-        ("America/Los_Angeles", utc(2027, 3, 15, 17), utc(2027, 3, 16, 0), "PDT"),
-        ("America/New_York", utc(2026, 11, 2, 15), utc(2026, 11, 2, 22), "EST"),
+        (
+            "America/Los_Angeles",
+            utc(2027, 3, 15, 17),
+            utc(2027, 3, 16, 0),
+            "Pacific time",
+        ),
+        (
+            "America/New_York",
+            utc(2026, 11, 2, 15),
+            utc(2026, 11, 2, 22),
+            "Eastern time",
+        ),
     ],
 )
 def test_open_status_gives_closing_time_and_zone(time_zone, now, closes_utc, label):

@@ -71,7 +71,7 @@ class TestList:
         assert "Coming soon" in soon
         assert "Expected March 2027" in soon
         assert html.count("Open now") == 2
-        assert "closes 5:00 p.m. PST" in html
+        assert "closes 5:00 p.m. Pacific time" in html
         assert "/consultation/?location=san-francisco" not in response.content.decode()
 
     def test_is_publicly_cacheable_until_the_next_opening_or_closing(
@@ -115,7 +115,7 @@ class TestDetail:
         assert "1800 Harbor Light Way, Suite 300" in html
         assert '<a href="tel:+15105550110">(510) 555-0110</a>' in html
         assert 'href="mailto:oakland@lanternfield.example"' in html
-        assert "Open now</strong> · closes 5:00 p.m. PST" in html
+        assert "Open now</strong> · closes 5:00 p.m. Pacific time" in html
         assert (
             'href="https://www.openstreetmap.org/directions?to=37.805000%2C-122.270000"'
             in html
@@ -137,7 +137,7 @@ class TestDetail:
 
         html = main_html(client.get("/locations/oakland/"))
 
-        assert "Closed now</strong> · opens Mon 9:00 a.m. PDT" in html
+        assert "Closed now</strong> · opens Mon 9:00 a.m. Pacific time" in html
 
     def test_open_page_is_publicly_cached(self, client, clinics):
         response = client.get("/locations/oakland/")
@@ -203,14 +203,19 @@ class TestCallToAction:
         assert "waitlist-form" not in html
         assert "Our nearest open clinics" not in html
 
-    def test_coming_soon_offers_only_the_waitlist(self, client, statuses):
+    def test_coming_soon_offers_the_waitlist_and_no_request_for_itself(
+        self, client, statuses
+    ):
         response = client.get("/locations/san-francisco/")
         html = main_html(response)
 
         assert 'id="waitlist-form"' in html
         assert 'action="/locations/san-francisco/waitlist/"' in html
         assert "We expect to open in March 2027." in html
-        assert "/consultation/" not in html
+        # The only consultation offered is at the nearest open clinic.
+        assert re.findall(r'href="(/consultation/[^"]*)"', html) == [
+            "/consultation/?location=oakland"
+        ]
         assert "?location=san-francisco" not in response.content.decode()
         assert not re.search(r"\bbook(ing)? now\b", html, re.I)
 
