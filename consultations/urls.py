@@ -10,4 +10,5 @@ urlpatterns = [
     path("thanks/", views.thanks, name="thanks"),
     path("thanks/call.ics", booking_views.thanks_ics, name="thanks_ics"),
     path("booking/<str:token>/", booking_views.booking_manage, name="booking"),
+    path("withdraw/<str:token>/", views.withdraw, name="withdraw"),
 ]

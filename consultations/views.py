@@ -20,6 +20,11 @@ from .booking.views import form_after_taken_time, remember_booking, thanks_booki
 from .forms import ConsultationRequestForm
 from .models import ConsultationRequest, new_reference
 from .services.intake import consultation_request_create
+from .withdraw import (
+    WithdrawLinkError,
+    consultation_request_withdraw_by_patient,
+    request_from_token,
+)
 from .workflow import promised_contact_deadline
 
 FORM_TEMPLATE = "consultations/consultationrequest_form.html"
@@ -167,3 +172,39 @@ def _referring_path(request):
     if referer.netloc and referer.netloc == request.get_host():
         return referer.path[:200]
     return ""
+
+
+@limit_form_posts
+def withdraw(request, token):
+    """The page behind the acknowledgement email's link: one button to withdraw.
+
+    Opening it changes nothing (mail scanners follow links); only the button
+    (a POST) withdraws. It names the reference and the clinic, nothing else.
+    """
+    request.private_page = True
+    try:
+        if request.method == "POST":
+            consultation = consultation_request_withdraw_by_patient(token=token)
+            return render(
+                request,
+                "consultations/withdraw_done.html",
+                {
+                    "reference": consultation.reference,
+                    "location": consultation.location,
+                },
+            )
+        consultation = request_from_token(token)
+    except WithdrawLinkError as error:
+        return render(
+            request,
+            "consultations/withdraw_problem.html",
+            {"reason": error.reason},
+            status=400 if error.reason == "invalid" else 410,
+        )
+    except DatabaseError:
+        return database_unavailable(request)
+    return render(
+        request,
+        "consultations/withdraw_confirm.html",
+        {"reference": consultation.reference, "location": consultation.location},
+    )

@@ -29,6 +29,7 @@ from ..models import (
     new_reference,
 )
 from ..notifications import StaffAlert, staff_alert_send
+from ..withdraw import withdraw_link
 from ..workflow import promised_contact_deadline
 
 REPEAT_WINDOW = dt.timedelta(hours=24)
@@ -203,7 +204,13 @@ def _queue_patient_email(consultation):
     """To the patient: the reference and what happens next, nothing they wrote."""
     queue_templated_email(
         template="consultation_patient",
-        context=_email_context(consultation),
+        context={
+            **_email_context(consultation),
+            # Not for an urgent request: one click by whoever reads the email
+            # (a mistyped address) would close it and stop its alerts; the
+            # patient can still call us to withdraw.
+            "withdraw_url": "" if consultation.urgent else withdraw_link(consultation),
+        },
         to=[consultation.email],
         language=consultation.language,
         message_id=message_id("consult", f"{consultation.reference}-patient"),
