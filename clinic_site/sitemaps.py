@@ -2,10 +2,11 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib.sitemaps import Sitemap
+from django.db.models import Prefetch
 from django.urls import reverse
 
 from locations.models import Location
-from pages.models import Article
+from pages.models import Article, ArticleTranslation
 from pages.urls import CONTENT_PAGES
 
 
@@ -41,15 +42,24 @@ class StaticPageSitemap(BilingualSitemap):
 class ArticleSitemap(BilingualSitemap):
     def items(self):
         # Lists, so the paginator counts them without a COUNT query.
-        return list(Article.objects.published().only("slug", "updated_at"))
+        translations = ArticleTranslation.objects.published().only(
+            "article_id", "language"
+        )
+        return list(
+            Article.objects.published()
+            .only("slug", "updated_at")
+            .prefetch_related(Prefetch("translations", queryset=translations))
+        )
 
     def lastmod(self, article):
         return article.updated_at
 
     def get_languages_for_item(self, article):
         # An article's /es/ address shows its English text until it has a
-        # Spanish edition, so only its English address is listed.
-        return [settings.LANGUAGE_CODE]
+        # Spanish edition, so only the addresses of its editions are listed.
+        return [settings.LANGUAGE_CODE] + [
+            edition.language for edition in article.translations.all()
+        ]
 
 
 class LocationSitemap(BilingualSitemap):

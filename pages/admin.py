@@ -18,6 +18,7 @@ from .models import (
     Article,
     ArticleChangeNote,
     ArticleRevision,
+    ArticleTranslation,
     Clinician,
     ProblemReport,
     Reference,
@@ -33,7 +34,7 @@ from .services import (
 
 @admin.register(Clinician)
 class ClinicianAdmin(ReadOnlyHistoryAdmin):
-    list_display = ["name", "credentials", "role", "user"]
+    list_display = ["name", "credentials", "role", "role_es", "user"]
     search_fields = ["name"]
     prepopulated_fields = {"key": ["name"]}
     list_select_related = ["user"]
@@ -104,6 +105,20 @@ class ArticleAdminForm(forms.ModelForm):
                     self.initial[name] = value
 
 
+class TranslationInline(admin.StackedInline):
+    model = ArticleTranslation
+    extra = 0
+    fields = [
+        ("language", "status"),
+        "title",
+        "meta_description",
+        "summary",
+        "body",
+        ("reviewer", "last_reviewed", "next_review_due"),
+        "follows_english",
+    ]
+
+
 class ReviewOverdueFilter(admin.SimpleListFilter):
     title = _("review")
     parameter_name = "review"
@@ -135,7 +150,7 @@ class ArticleAdmin(ReadOnlyHistoryAdmin):
     list_filter = [ReviewOverdueFilter, "status", "nav_group"]
     search_fields = ["title", "slug", "body"]
     list_select_related = ["reviewer"]
-    inlines = [ReferenceInline, ChangeNoteInline]
+    inlines = [ReferenceInline, TranslationInline, ChangeNoteInline]
     form = ArticleAdminForm
     fieldsets = [
         (None, {"fields": ["title", "slug", "status", "nav_group", "nav_order"]}),

@@ -10,6 +10,7 @@ class PagesConfig(AppConfig):
 
         watch_content(
             self.get_model("Article"),
+            self.get_model("ArticleTranslation"),
             self.get_model("Reference"),
             self.get_model("Clinician"),
             self.get_model("ArticleChangeNote"),

@@ -8,19 +8,42 @@ Each file's front matter records its own review: who wrote it, which clinician
 reviewed it and when, and when the next review is due. Those are facts about
 the text, so the loader copies them and never makes one up: a file without them
 is refused, and loading again gives the same dates.
+
+A translation lives in a folder named for its language
+(``articles/es/<slug>.md``): its own words, reviewer and review dates, and
+``follows_english``, the English edition's review date it was made from. It
+cites the English article's references by their numbers and has none of its
+own, so both editions point at the same sources.
 """
 
 import datetime as dt
 import tomllib
 from pathlib import Path
 
+from django.conf import settings
 from django.db import transaction
 
-from .models import Article, ArticleChangeNote, Clinician, Reference
+from .models import (
+    Article,
+    ArticleChangeNote,
+    ArticleTranslation,
+    Clinician,
+    Reference,
+)
+from .rendering import FOOTNOTE_MARKER
 
 CONTENT_DIR = Path(__file__).resolve().parent / "content"
 REVIEW_KEYS = ("author", "reviewer", "last_reviewed", "next_review_due")
 REQUIRED_KEYS = ("title", "meta_description", "summary", "nav_group", "references")
+TRANSLATION_KEYS = (
+    "title",
+    "meta_description",
+    "summary",
+    "reviewer",
+    "last_reviewed",
+    "next_review_due",
+    "follows_english",
+)
 
 
 class ContentError(ValueError):
@@ -38,20 +61,27 @@ def parse_article_file(path: Path) -> tuple[dict, str]:
     return meta, body.strip() + "\n"
 
 
-def check_article_meta(path: Path, meta: dict, clinician_keys: set[str]) -> None:
+def check_article_meta(
+    path: Path,
+    meta: dict,
+    clinician_keys: set[str],
+    required=(*REQUIRED_KEYS, *REVIEW_KEYS),
+) -> None:
     """Refuse a file whose review record is missing or does not add up."""
-    for key in (*REQUIRED_KEYS, *REVIEW_KEYS):
+    for key in required:
         if key not in meta:
             raise ContentError(
                 f"{path.name}: front matter has no '{key}' "
                 f"(every article needs {', '.join(REVIEW_KEYS)})"
             )
     for key in ("author", "reviewer"):
-        if meta[key] not in clinician_keys:
+        if key in meta and meta[key] not in clinician_keys:
             raise ContentError(
                 f"{path.name}: {key} '{meta[key]}' is not in clinicians.toml"
             )
-    for key in ("last_reviewed", "next_review_due"):
+    for key in ("last_reviewed", "next_review_due", "follows_english"):
+        if key not in meta:
+            continue
         # TOML dates are bare (2026-12-01); a quoted string or a date-time is
         # not a review date.
         value = meta[key]
@@ -98,6 +128,11 @@ def load_clinicians(rows: list[dict]) -> dict[str, Clinician]:
             key=row["key"],
             defaults={k: row[k] for k in ("name", "credentials", "role")},
         )
+        if row.get("role_es") and not clinician.role_es:
+            # A role in Spanish added to the file after the clinician was
+            # first loaded; an editor's own wording is never replaced.
+            clinician.role_es = row["role_es"]
+            clinician.save(update_fields=["role_es"])
         clinicians[row["key"]] = clinician
     return clinicians
 
@@ -112,11 +147,48 @@ def read_articles(content_dir: Path, clinician_keys: set[str]):
     return articles
 
 
+def translation_languages() -> list[str]:
+    return [code for code, _ in settings.LANGUAGES if code != settings.LANGUAGE_CODE]
+
+
+def read_translations(content_dir: Path, clinician_keys: set[str], english: dict):
+    """Every translation file, checked against the English article it follows.
+
+    ``english`` maps each shipped slug to its front matter.
+    """
+    translations = []
+    for language in translation_languages():
+        for path in sorted((content_dir / "articles" / language).glob("*.md")):
+            meta, body = parse_article_file(path)
+            name = f"{language}/{path.name}"
+            check_article_meta(path, meta, clinician_keys, TRANSLATION_KEYS)
+            source = english.get(meta["slug"])
+            if source is None:
+                raise ContentError(f"{name}: no English article '{meta['slug']}'")
+            if "references" in meta:
+                raise ContentError(
+                    f"{name}: a translation cites the English article's references"
+                )
+            if meta["follows_english"] > source["last_reviewed"]:
+                raise ContentError(
+                    f"{name}: follows_english is after the English review date"
+                )
+            cited = {int(n) for n in FOOTNOTE_MARKER.findall(body)}
+            if cited and max(cited) > len(source["references"]):
+                raise ContentError(f"{name}: cites a reference the article lacks")
+            translations.append((language, meta, body))
+    return translations
+
+
 @transaction.atomic
 def load_articles(*, refresh: bool = False, content_dir: Path = CONTENT_DIR) -> int:
     """Create (or with refresh=True, replace) every shipped article. Returns how many."""
     rows = read_clinicians(content_dir)
-    articles = read_articles(content_dir, {row["key"] for row in rows})
+    keys = {row["key"] for row in rows}
+    articles = read_articles(content_dir, keys)
+    translations = read_translations(
+        content_dir, keys, {meta["slug"]: meta for meta, _ in articles}
+    )
     clinicians = load_clinicians(rows)
     written = 0
     for meta, body in articles:
@@ -150,5 +222,28 @@ def load_articles(*, refresh: bool = False, content_dir: Path = CONTENT_DIR) -> 
             )
             for change in meta.get("changes", [])
         )
+        written += 1
+    load_translations(translations, clinicians, refresh=refresh)
+    return written
+
+
+def load_translations(translations, clinicians, *, refresh: bool) -> int:
+    written = 0
+    for language, meta, body in translations:
+        article = Article.objects.get(slug=meta["slug"])
+        existing = article.translations.filter(language=language).first()
+        if existing and not refresh:
+            continue
+        edition = existing or ArticleTranslation(article=article, language=language)
+        for key in ("title", "meta_description", "summary"):
+            setattr(edition, key, meta[key])
+        edition.body = body
+        edition.reviewer = clinicians[meta["reviewer"]]
+        edition.last_reviewed = meta["last_reviewed"]
+        edition.next_review_due = meta["next_review_due"]
+        edition.follows_english = meta["follows_english"]
+        edition.status = Article.Status.PUBLISHED
+        edition.full_clean()
+        edition.save()
         written += 1
     return written

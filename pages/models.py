@@ -5,7 +5,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -18,6 +18,12 @@ class Clinician(ResponsiveImageMixin, models.Model):
     key = models.SlugField(_("key"), unique=True)
     credentials = models.CharField(_("credentials"), max_length=60)
     role = models.CharField(_("role"), max_length=160)
+    role_es = models.CharField(
+        _("role in Spanish"),
+        max_length=160,
+        blank=True,
+        help_text=_("Shown on Spanish pages; the English role is used when empty."),
+    )
     photo = models.ImageField(
         _("photo"),
         upload_to="clinicians/",
@@ -52,6 +58,14 @@ class Clinician(ResponsiveImageMixin, models.Model):
 
     def __str__(self):
         return f"{self.name}, {self.credentials}"
+
+    @property
+    def local_role(self):
+        """The role in the page's language, where one is recorded."""
+        language = (translation.get_language() or "").split("-")[0]
+        if language != settings.LANGUAGE_CODE:
+            return getattr(self, f"role_{language}", "") or self.role
+        return self.role
 
 
 def _refuse_unknown_facts(instance):
@@ -309,6 +323,195 @@ class ArticleChangeNote(models.Model):
 
     def __str__(self):
         return f"{self.reviewed_on}: {self.note}"
+
+
+TRANSLATION_LANGUAGES = [
+    (code, name) for code, name in settings.LANGUAGES if code != settings.LANGUAGE_CODE
+]
+
+
+class ArticleTranslationQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(status=Article.Status.PUBLISHED)
+
+
+class ArticleTranslation(models.Model):
+    """An article in another language: its own words and its own review.
+
+    One per article and language. The references, images, address and place
+    in the navigation stay the article's, so both editions cite the same
+    sources; ``follows_english`` records which English edition (its review
+    date) the translation was made from, so a newer English text shows.
+    """
+
+    article = models.ForeignKey(
+        Article, on_delete=models.CASCADE, related_name="translations"
+    )
+    language = models.CharField(
+        _("language"), max_length=8, choices=TRANSLATION_LANGUAGES
+    )
+    title = models.CharField(_("title"), max_length=160)
+    meta_description = models.CharField(_("meta description"), max_length=170)
+    summary = models.TextField(_("key facts"))
+    body = models.TextField(
+        _("body"),
+        help_text=_(
+            "Markdown, citing the article's references by the same numbers. "
+            "Facts as [[fact:name]], blocks as [[regulatory-status]]."
+        ),
+    )
+    status = models.CharField(
+        _("status"),
+        max_length=10,
+        choices=Article.Status.choices,
+        default=Article.Status.DRAFT,
+    )
+    reviewer = models.ForeignKey(
+        Clinician,
+        on_delete=models.PROTECT,
+        related_name="reviewed_translations",
+        verbose_name=_("medical reviewer"),
+    )
+    last_reviewed = models.DateField(_("last reviewed"))
+    next_review_due = models.DateField(_("next review due"))
+    follows_english = models.DateField(
+        _("follows the English edition of"),
+        help_text=_("The English article's last-reviewed date this text follows."),
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+
+    objects = ArticleTranslationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["article", "language"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["article", "language"], name="one_translation_per_language"
+            )
+        ]
+        verbose_name = _("article translation")
+
+    def __str__(self):
+        return f"{self.title} ({self.language})"
+
+    def get_absolute_url(self):
+        with translation.override(self.language):
+            return reverse("pages:article", kwargs={"slug": self.article.slug})
+
+    def clean(self):
+        super().clean()
+        _refuse_unknown_facts(self)
+        errors = {}
+        if self.article_id and self.follows_english:
+            if self.follows_english > self.article.last_reviewed:
+                errors["follows_english"] = _(
+                    "The English article was last reviewed on %(date)s; a "
+                    "translation cannot follow a later edition."
+                ) % {"date": self.article.last_reviewed.isoformat()}
+        if self.next_review_due and self.last_reviewed:
+            if self.next_review_due <= self.last_reviewed:
+                errors["next_review_due"] = _("The next review must come later.")
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def review_overdue(self):
+        return self.next_review_due < timezone.localdate()
+
+    @property
+    def english_is_newer(self):
+        return self.article.last_reviewed > self.follows_english
+
+
+class ArticleEdition:
+    """What a reader sees at one language's address of an article.
+
+    The translation's words and review where one exists; everything else
+    (slug, author, images, references, navigation) from the article. The
+    article page's templates and JSON-LD read this in place of the article.
+    """
+
+    TRANSLATED = (
+        "title",
+        "meta_description",
+        "summary",
+        "body",
+        "status",
+        "reviewer",
+        "last_reviewed",
+        "next_review_due",
+        "review_overdue",
+        "updated_at",
+    )
+
+    def __init__(self, article, translation=None, content_languages=None):
+        self.article = article
+        self.translation = translation
+        self.language = translation.language if translation else settings.LANGUAGE_CODE
+        # The languages the text exists in (for hreflang), when known.
+        self.content_languages = content_languages or [settings.LANGUAGE_CODE]
+
+    def __getattr__(self, name):
+        # Only called for names not set in __init__.
+        source = self.translation if name in self.TRANSLATED else None
+        return getattr(source or self.article, name)
+
+
+TRANSLATION_CODES = [code for code, _name in TRANSLATION_LANGUAGES]
+
+
+def _with_edition_flags(queryset, article_field):
+    """Annotate ``edition_<code>``: whether a published translation exists."""
+    return queryset.annotate(
+        **{
+            f"edition_{code}": models.Exists(
+                ArticleTranslation.objects.published().filter(
+                    article=models.OuterRef(article_field), language=code
+                )
+            )
+            for code in TRANSLATION_CODES
+        }
+    )
+
+
+def find_edition(slug, language, *, include_drafts=False):
+    """The article at ``slug`` as a reader of ``language`` sees it, or None.
+
+    The article query also says which languages have a published edition (for
+    the hreflang links); the translation is fetched only where there is one,
+    so an untranslated page costs no extra query.
+    """
+    articles = Article.objects.select_related("reviewer", "author")
+    if not include_drafts:
+        articles = articles.published()
+    article = _with_edition_flags(articles, "pk").filter(slug=slug).first()
+    if article is None:
+        return None
+    languages = [settings.LANGUAGE_CODE] + [
+        code for code in TRANSLATION_CODES if getattr(article, f"edition_{code}")
+    ]
+    found = None
+    if language != settings.LANGUAGE_CODE and (include_drafts or language in languages):
+        editions = article.translations.select_related("reviewer")
+        if not include_drafts:
+            editions = editions.published()
+        found = editions.filter(language=language).first()
+    return ArticleEdition(article, found, languages)
+
+
+def editions_in(articles, language):
+    """Each article in ``language`` where it is translated, in English where
+    not (an edition knows its own language, so a list can mark it)."""
+    shown = {}
+    if language != settings.LANGUAGE_CODE:
+        shown = {
+            edition.article_id: edition
+            for edition in ArticleTranslation.objects.published().filter(
+                language=language
+            )
+        }
+    return [ArticleEdition(article, shown.get(article.pk)) for article in articles]
 
 
 class Reference(models.Model):

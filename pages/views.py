@@ -5,6 +5,7 @@ from django.db import DatabaseError
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+from django.utils import translation
 from django.utils.decorators import method_decorator
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.debug import sensitive_post_parameters
@@ -19,7 +20,7 @@ from locations.models import Location
 
 from . import structured_data
 from .forms import ProblemReportForm, shared_problem_report_form
-from .models import Article, ArticleRevision
+from .models import Article, ArticleRevision, editions_in, find_edition
 from .services import problem_report_create
 
 
@@ -51,13 +52,19 @@ class ArticleListView(ListView):
     def get_queryset(self):
         return Article.objects.for_navigation()
 
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["articles"] = editions_in(
+            context["articles"], translation.get_language()
+        )
+        return context
+
 
 class ArticleDetailView(DetailView):
     template_name = "pages/article_detail.html"
     context_object_name = "article"
 
     def get_object(self, queryset=None):
-        articles = Article.objects.select_related("reviewer", "author")
         # Staff may preview drafts; the public only ever sees published pages.
         # The session is only consulted when a cookie was sent, so anonymous
         # responses carry no "Vary: Cookie" and stay shareable by a CDN.
@@ -65,13 +72,20 @@ class ArticleDetailView(DetailView):
         is_staff = (
             settings.SESSION_COOKIE_NAME in request.COOKIES and request.user.is_staff
         )
-        if not is_staff:
-            articles = articles.published()
-        article = get_object_or_404(articles, slug=self.kwargs["slug"])
+        edition = find_edition(
+            self.kwargs["slug"], translation.get_language(), include_drafts=is_staff
+        )
+        if edition is None:
+            raise Http404
         # One query for the references, reused by the footnotes and the list.
+        article = edition.article
         article.reference_list = list(article.references.all())
-        article.change_note_list = list(article.change_notes.for_page())
-        return article
+        # Change notes describe the English text; a translation has its own
+        # review line instead.
+        article.change_note_list = (
+            [] if edition.translation else list(article.change_notes.for_page())
+        )
+        return edition
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -83,21 +97,21 @@ class ArticleDetailView(DetailView):
 
 
 def _article_context(request, article) -> dict:
-    # Every article is written in English; under /es/ the English text is
-    # shown with a note, and only the English address is canonical.
+    # An article without a translation in the page's language is shown in
+    # English under /es/, with a note, and only its English address is
+    # canonical. ``article`` may be an edition (pages.models.ArticleEdition).
+    language = getattr(article, "language", settings.LANGUAGE_CODE)
     context = {
-        "article_language": settings.LANGUAGE_CODE,
-        "content_languages": [settings.LANGUAGE_CODE],
+        "article_language": language,
+        "content_languages": getattr(
+            article, "content_languages", [settings.LANGUAGE_CODE]
+        ),
         "jsonld": [
-            structured_data.medical_web_page(
-                article, request, language=settings.LANGUAGE_CODE
-            )
+            structured_data.medical_web_page(article, request, language=language)
         ],
     }
     if article.slug == "faq":
-        context["jsonld"].append(
-            structured_data.faq_page(article, language=settings.LANGUAGE_CODE)
-        )
+        context["jsonld"].append(structured_data.faq_page(article, language=language))
     if article.slug == "cost-and-insurance":
         # Every open location, so a patient can find the prices of the one
         # near them even where no price note has been written yet.

@@ -4,6 +4,7 @@ import os
 import pytest
 from django.core.cache import cache
 from django.core.management import call_command
+from django.utils import translation
 from django_otp import DEVICE_ID_SESSION_KEY
 
 # Playwright's sync API runs an event loop in the test thread; Django must be
@@ -28,6 +29,17 @@ def _fresh_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    # A request under /es/ leaves Spanish active in the test thread (Django
+    # activates a language per request and never resets it), so a test's own
+    # reverse() or get_absolute_url() would give /es/ addresses. Each test
+    # starts, as code outside a request does, in the default language.
+    translation.deactivate()
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture(autouse=True)

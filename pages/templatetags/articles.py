@@ -27,9 +27,12 @@ def _rendered_body(article):
     references = getattr(article, "reference_list", None)
     if references is None:
         references = list(article.references.all())
+    # An edition (pages.models.ArticleEdition) shares the article's pk, so
+    # its language is part of the key.
+    language = getattr(article, "language", "")
     key = (
-        f"article-html:v2:{article.pk}:{article.updated_at.timestamp()}:"
-        f"{len(references)}"
+        f"article-html:v2:{article.pk}:{language}:{article.updated_at.timestamp()}"
+        f":{len(references)}"
     )
     # A preview's body is not the live one stored under the same key.
     html = None if getattr(article, "is_preview", False) else cache.get(key)
