@@ -49,12 +49,10 @@ def _is_live(obj) -> bool:
     return obj is not None and obj.pk is not None and obj.is_live
 
 
-class ReferenceInline(admin.TabularInline):
-    model = Reference
-    extra = 0
-    fields = ["order", "citation", "year", "url", "evidence_type"]
-
-    # A live page's references change only in a clinical reviewer's hands.
+class ReviewerOnlyOnLiveMixin:
+    # A live page's references and translations change only in a clinical
+    # reviewer's hands (an editor's change to the text itself goes through a
+    # pending revision instead).
     def has_add_permission(self, request, obj=None):
         if _is_live(obj) and not can_publish(request):
             return False
@@ -69,6 +67,12 @@ class ReferenceInline(admin.TabularInline):
         if _is_live(obj) and not can_publish(request):
             return False
         return super().has_delete_permission(request, obj)
+
+
+class ReferenceInline(ReviewerOnlyOnLiveMixin, admin.TabularInline):
+    model = Reference
+    extra = 0
+    fields = ["order", "citation", "year", "url", "evidence_type"]
 
 
 class ChangeNoteInline(admin.TabularInline):
@@ -105,7 +109,7 @@ class ArticleAdminForm(forms.ModelForm):
                     self.initial[name] = value
 
 
-class TranslationInline(admin.StackedInline):
+class TranslationInline(ReviewerOnlyOnLiveMixin, admin.StackedInline):
     model = ArticleTranslation
     extra = 0
     fields = [

@@ -7,11 +7,14 @@ import shutil
 import pytest
 import textstat
 from django.conf import settings
+from django.contrib import admin
+from django.test import RequestFactory
 from django.utils import translation
 from django.utils.html import escape
 
 from core import caching
 from core.facts import fill_facts, hand_written_facts
+from pages.admin import TranslationInline
 from pages.content_loader import (
     CONTENT_DIR,
     ContentError,
@@ -20,6 +23,7 @@ from pages.content_loader import (
 )
 from pages.models import Article, ArticleTranslation
 from pages.rendering import FOOTNOTE_MARKER
+from tests.factories import make_staff
 
 pytestmark = pytest.mark.django_db
 
@@ -319,3 +323,25 @@ def test_staff_edit_a_translation_on_its_article_and_preview_a_draft(
     preview = client.get("/es/learn/what-to-expect/").content.decode()
     assert "<h1>Qué esperar</h1>" in preview
     assert "Vista previa del borrador" in preview
+
+
+def test_on_a_live_article_only_clinical_reviewers_may_change_its_translation(
+    demo, client, otp_login
+):
+    article = Article.objects.get(slug="what-to-expect")
+    spanish = article.translations.get()
+    editor = make_staff("editor", group="Content editor")
+    reviewer = make_staff("reviewer", group="Clinical reviewers")
+    assert editor.has_perm("pages.view_articletranslation")
+    assert not editor.has_perm("pages.change_articletranslation")
+    assert reviewer.has_perm("pages.change_articletranslation")
+
+    inline = TranslationInline(Article, admin.site)
+    request = RequestFactory().get("/")
+    request.user = reviewer
+    assert inline.has_change_permission(request, article)
+    request.user = editor
+    assert not inline.has_change_permission(request, article)
+    assert not inline.has_add_permission(request, article)
+    assert not inline.has_delete_permission(request, article)
+    assert spanish.title == "Qué esperar"
