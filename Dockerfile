@@ -15,7 +15,9 @@ RUN groupadd --system --gid 10001 clinic \
 COPY requirements.txt .
 RUN pip install --no-cache-dir -r requirements.txt
 
-COPY --chown=10001:10001 . .
+# The code belongs to root, so the runtime user cannot change it; .dockerignore
+# keeps .env, var/, .git and the virtualenvs out.
+COPY . .
 
 # collectstatic only needs the settings module to import; these values are
 # build-time placeholders and are never used at run time.
@@ -29,7 +31,12 @@ RUN DJANGO_SECRET_KEY=build-only-placeholder \
     SITE_URL=http://localhost \
     CLINIC_ESCALATION_EMAIL=build@localhost \
     python manage.py collectstatic --noinput \
-    && mkdir -p /app/var/media && chown -R 10001:10001 /app/var
+    && rm -f /tmp/build.sqlite3 \
+    && mkdir -p /app/var/media /app/var/tmp \
+    && chown 10001:10001 /app/var/media /app/var/tmp
+
+# Only uploads and temporary files are writable at run time.
+ENV TMPDIR=/app/var/tmp
 
 USER 10001:10001
 EXPOSE 8000

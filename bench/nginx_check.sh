@@ -22,6 +22,7 @@ sed -e "s#/etc/nginx/clinic/#$ROOT/deploy/nginx/#" \
     -e "s#/etc/letsencrypt/live/clinic.example.org/fullchain.pem#$dir/cert.pem#" \
     -e "s#/etc/letsencrypt/live/clinic.example.org/privkey.pem#$dir/key.pem#" \
     -e "s#/var/cache/nginx/clinic#$dir/cache#" \
+    -e "s#/var/log/nginx/#$dir/#" \
     "$ROOT/deploy/nginx.conf" >"$dir/clinic.conf"
 cat >"$dir/nginx.conf" <<CONF
 pid $dir/nginx.pid;

@@ -61,7 +61,13 @@ SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=True)
 SECURE_HSTS_SECONDS = 31536000
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
-SECURE_HSTS_PRELOAD = True
+# Preloading is a promise to browser vendors that is slow to undo: opt in with
+# DJANGO_SECURE_HSTS_PRELOAD=1 once every subdomain is HTTPS-only for good.
+SECURE_HSTS_PRELOAD = env.bool("DJANGO_SECURE_HSTS_PRELOAD", default=False)
+if not SECURE_HSTS_PRELOAD:
+    # check --deploy warns (security.W021) when preload is off; off is the
+    # deliberate default here, not an oversight.
+    SILENCED_SYSTEM_CHECKS = ["security.W021"]
 # Turning this off is only for serving plain HTTP on loopback (benchmarks,
 # Lighthouse); browsers would refuse Secure cookies there.
 SESSION_COOKIE_SECURE = env.bool("DJANGO_SECURE_COOKIES", default=True)

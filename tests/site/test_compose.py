@@ -61,3 +61,10 @@ def test_nginx_runs_the_shipped_rules_in_front_of_both_nodes():
 def test_second_node_waits_for_the_media_bucket():
     waits = SERVICES["web-2"]["depends_on"]
     assert waits["s3-bucket"]["condition"] == "service_completed_successfully"
+
+
+def test_redis_is_a_bounded_cache_that_evicts_instead_of_refusing_writes():
+    command = SERVICES["redis"]["command"]
+    flags = dict(zip(command[1::2], command[2::2], strict=False))
+    assert flags["--maxmemory"]
+    assert flags["--maxmemory-policy"] == "allkeys-lru"

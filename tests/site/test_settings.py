@@ -1,3 +1,4 @@
+import os
 import socket
 import threading
 
@@ -179,3 +180,27 @@ def test_prod_refuses_half_configured_object_storage(drop):
     assert result.returncode != 0
     assert "ImproperlyConfigured" in result.stderr
     assert drop in result.stderr.split("missing: ")[-1]
+
+
+def test_hsts_preload_is_off_unless_the_environment_opts_in():
+    assert prod_settings("SECURE_HSTS_PRELOAD", "SECURE_HSTS_SECONDS") == {
+        "SECURE_HSTS_PRELOAD": False,
+        "SECURE_HSTS_SECONDS": 31536000,
+    }
+    opted_in = {**PROD_ENV, "DJANGO_SECURE_HSTS_PRELOAD": "1"}
+    assert prod_settings("SECURE_HSTS_PRELOAD", env=opted_in) == {
+        "SECURE_HSTS_PRELOAD": True
+    }
+
+
+def test_deploy_check_stays_clean():
+    import subprocess
+    from pathlib import Path
+
+    script = Path(__file__).resolve().parents[2] / "scripts" / "deploy-check.sh"
+    # The test run's own DJANGO_ALLOW_ASYNC_UNSAFE (tests/conftest.py) is not
+    # production's.
+    env = {k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    result = subprocess.run(["bash", script], capture_output=True, text=True, env=env)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
