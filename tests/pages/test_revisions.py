@@ -307,6 +307,7 @@ def test_preview_is_private_unguessable_and_not_cached(
     assert page.status_code == 200
     html = page.content.decode()
     assert "KetECT" in html
+    assert "Preview of a change waiting for clinical review" in html
     assert '<meta name="robots" content="noindex">' in html
     assert "no-store" in page["Cache-Control"] and "private" in page["Cache-Control"]
     # The live page, the same article, still reads the live text.
