@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.http import HttpResponseNotAllowed, HttpResponseRedirect
+from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
@@ -19,7 +20,11 @@ from django.utils.translation import ngettext
 from simple_history.template_utils import HistoricalRecordContextHelper
 
 from core.history import ReadOnlyHistoryAdmin
-from locations.scoping import LocationScopedAdminMixin, StaffLocationFilter
+from locations.scoping import (
+    LocationScopedAdminMixin,
+    StaffLocationFilter,
+    staff_locations,
+)
 
 from ..booking.admin_display import booked_call_cell
 from ..booking.services import with_booked_call
@@ -34,6 +39,7 @@ from ..models import (
     Status,
 )
 from ..notifications import staff_notification_state, staff_notification_states
+from ..reports import promise_report
 from ..services.alerts import urgent_request_acknowledge
 from ..services.triage import (
     access_log_record,
@@ -58,6 +64,22 @@ from .inlines import CallAttemptInline, CallLogInline
 # Urgent, then overdue, then other open requests, then closed; oldest first in
 # each (the annotations come from workflow.with_triage_flags).
 DEFAULT_ORDERING = ("triage_priority", "created_at")
+
+
+def _percent(share):
+    return "—" if share is None else f"{round(100 * share)}%"
+
+
+def _duration(value):
+    """ "2 h 5 min", "3 d 4 h": a first-contact delay at a glance."""
+    if value is None:
+        return "—"
+    minutes = int(value.total_seconds() // 60)
+    days, minutes = divmod(minutes, 24 * 60)
+    hours, minutes = divmod(minutes, 60)
+    if days:
+        return f"{days} d {hours} h"
+    return f"{hours} h {minutes} min"
 
 
 class ReadableHistoryHelper(HistoricalRecordContextHelper):
@@ -238,7 +260,44 @@ class ConsultationRequestAdmin(LocationScopedAdminMixin, ReadOnlyHistoryAdmin):
             self.admin_site.admin_view(self.acknowledge_view),
             name=f"{self.opts.app_label}_{self.opts.model_name}_acknowledge",
         )
-        return [export, acknowledge, *super().get_urls()]
+        report = path(
+            "report/",
+            self.admin_site.admin_view(self.report_view),
+            name=f"{self.opts.app_label}_{self.opts.model_name}_report",
+        )
+        return [export, acknowledge, report, *super().get_urls()]
+
+    def report_view(self, request):
+        """The promise report: per location and week, counts only (reports.py)."""
+        if not self.has_view_or_change_permission(request):
+            raise PermissionDenied
+        locations = list(staff_locations(request.user).order_by("name"))
+        names = {location.pk: location.name for location in locations}
+        rows = [
+            {
+                "location": names[row.location_id],
+                "week": row.week,
+                "requests": row.requests,
+                "due": row.due,
+                "kept": row.kept,
+                "kept_share": _percent(row.kept_share),
+                "median": _duration(row.median_to_contact),
+                "urgent": row.urgent,
+                "urgent_acked": row.urgent_acked,
+                "urgent_share": _percent(row.urgent_acked_share),
+            }
+            for row in promise_report(locations=locations)
+        ]
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": _("Call-back promise report"),
+            "rows": rows,
+            "ack_minutes": settings.URGENT_ACK_MINUTES,
+        }
+        return TemplateResponse(
+            request, "admin/consultations/promise_report.html", context
+        )
 
     def acknowledge_view(self, request, object_id):
         """The one button: "I have this urgent request". Opening the page is not it."""

@@ -102,7 +102,8 @@ class TestDetail:
     def test_costs_at_most_three_queries(
         self, client, statuses, django_assert_max_num_queries, slug
     ):
-        with django_assert_max_num_queries(3):
+        # An open one adds the promise-kept count (one aggregate query).
+        with django_assert_max_num_queries(4 if slug == "oakland" else 3):
             response = client.get(f"/locations/{slug}/")
         assert response.status_code == 200
 
