@@ -20,6 +20,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+from bench.provenance import provenance, results_dir  # noqa: E402
+
 os.environ["DJANGO_SETTINGS_MODULE"] = "clinic_site.settings.test"
 os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/2")
 os.environ["DATABASE_URL"] = f"sqlite:///{tempfile.mkdtemp()}/bench.sqlite3"
@@ -84,8 +86,9 @@ def main():
         },
         "saving_us_per_request": round(off - on, 1),
         "saving_percent": round((off - on) / off * 100, 1),
+        "provenance": provenance("bench/page_cache_local.py"),
     }
-    out = ROOT / "bench" / "results" / "page_cache_local.json"
+    out = results_dir() / "page_cache_local.json"
     out.write_text(json.dumps(result, indent=2) + "\n")
     print(json.dumps(result, indent=2))  # noqa: T201 - a benchmark reports on stdout
 

@@ -19,7 +19,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 REQUIRED = ("commit", "date", "machine", "command")
 # The knobs that change what a run measures; secrets and internal flags are left out.
-KNOB_PREFIXES = ("BENCH_", "DRILL_", "FUZZ_")
+KNOB_PREFIXES = ("BENCH_", "DRILL_", "FUZZ_", "TWO_NODE_")
 NOT_KNOBS = {"BENCH_SECRET_KEY", "BENCH_SERVERS_UP", "BENCH_ENTRY"}
 
 

@@ -36,7 +36,9 @@ from patients import Patients  # noqa: E402
 
 PACE = float(os.environ.get("DRILL_REDIS_PACE", 4))  # submissions per second
 DURATION = float(os.environ.get("DRILL_REDIS_SECONDS", 45))
-DOWN_AT, DOWN_FOR = 10, 20
+# Seconds into the run Redis is killed, and how long it stays away.
+DOWN_AT = float(os.environ.get("DRILL_REDIS_DOWN_AT", 10))
+DOWN_FOR = float(os.environ.get("DRILL_REDIS_DOWN_FOR", 20))
 PAGES = ["/", "/locations/", "/consultation/"]
 DRAIN_LIMIT = 120
 

@@ -14,7 +14,8 @@ from harness import Stack, latency_summary, log
 from patients import Patients
 
 COUNT = int(os.environ.get("DRILL_BLACKHOLE_COUNT", 200))
-P95_LIMIT_MS = 500
+# A smoke run (DRILL_SMOKE) on a busy CI machine checks the counts, not the speed.
+P95_LIMIT_MS = float(os.environ.get("DRILL_BLACKHOLE_P95_MS", 500))
 DRAIN_LIMIT = 300
 HOLD = 25
 CONTROL = 100

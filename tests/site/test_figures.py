@@ -108,6 +108,14 @@ def test_a_block_without_a_result_file_shows_no_figure(results, doc):
     assert "Not measured: no result file (`bench/results/weights.json`)." in text
 
 
+def test_the_published_docs_match_their_committed_result_files():
+    # Editing a figure by hand, or a result file without re-rendering, fails here.
+    for name in ("docs/performance.md", "docs/reliability.md"):
+        text = (ROOT / name).read_text()
+        assert report.BLOCK.search(text), f"{name} has no generated block"
+        assert report.render(text) == text, f"run: python bench/report.py {name}"
+
+
 def test_provenance_records_commit_date_machine_and_the_command(tmp_path, monkeypatch):
     monkeypatch.setenv("BENCH_DURATION", "2s")
     monkeypatch.setenv("BENCH_SECRET_KEY", "never-recorded")
