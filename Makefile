@@ -6,6 +6,8 @@ BIN := $(VENV)/bin
 PY := $(BIN)/python
 MANAGE := $(PY) manage.py
 PORT ?= 8000
+# Exported so dev settings point SITE_URL (links in emails) at this server.
+export PORT
 
 .DEFAULT_GOAL := help
 .PHONY: help install install-test run serve migrate demo createstaff test test-fast lint format \
@@ -55,7 +57,7 @@ run: demo
 serve: run
 
 createstaff: migrate
-	$(MANAGE) createstaff
+	@$(MANAGE) createstaff --skip-checks $(ARGS)
 
 # Line and branch coverage of the apps (pyproject.toml, docs/testing.md).
 test: install-test

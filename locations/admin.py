@@ -12,7 +12,14 @@ from locations.scoping import (
     staff_location_ids,
 )
 
-from .models import HolidayClosure, Location, OpeningHours, StaffLocation, WaitlistEntry
+from .models import (
+    HolidayClosure,
+    Location,
+    OpeningHours,
+    PriceList,
+    StaffLocation,
+    WaitlistEntry,
+)
 from .services import waitlist_notify_open
 
 
@@ -24,6 +31,21 @@ class OpeningHoursInline(admin.TabularInline):
 class HolidayClosureInline(admin.TabularInline):
     model = HolidayClosure
     extra = 0
+
+
+class PriceListInline(admin.StackedInline):
+    model = PriceList
+    extra = 0
+    max_num = 1
+    can_delete = False
+    fields = [
+        "free_phone_consultation",
+        ("first_consult_fee", "per_infusion"),
+        ("series_infusions", "series_price"),
+        "included",
+        "not_included",
+        "checked_on",
+    ]
 
 
 @admin.register(Location)
@@ -39,7 +61,7 @@ class LocationAdmin(ReadOnlyHistoryAdmin):
     list_filter = ["status"]
     search_fields = ["name", "city", "postal_code"]
     prepopulated_fields = {"slug": ["name"]}
-    inlines = [OpeningHoursInline, HolidayClosureInline]
+    inlines = [OpeningHoursInline, HolidayClosureInline, PriceListInline]
     actions = ["tell_waitlist_open"]
     history_list_display = ["status"]
 

@@ -4,9 +4,27 @@ import datetime as dt
 
 from django.db import transaction
 
-from .models import HolidayClosure, Location, OpeningHours
+from .models import HolidayClosure, Location, OpeningHours, PriceList
 
 WEEKDAY_HOURS = [(dt.time(9), dt.time(17))]
+# Demo self-pay prices for the open clinics, inside the US ranges the cost
+# article cites ($400-$800 an infusion, $2,400-$4,800 for a first six).
+INCLUDED = (
+    "A clinician's review of your health before each infusion\n"
+    "Blood pressure, heart rate and oxygen monitored throughout\n"
+    "Time to recover in the clinic with a nurse\n"
+    "A check-in phone call the next day"
+)
+NOT_INCLUDED = (
+    "Transport home after an infusion\n"
+    "Further infusions after the series\n"
+    "Tests or treatment from your own doctors"
+)
+PRICES = {
+    "oakland": {"first_consult_fee": 250, "per_infusion": 550, "series_price": 3000},
+    "portland": {"first_consult_fee": 200, "per_infusion": 475, "series_price": 2600},
+}
+PRICES_CHECKED_ON = dt.date(2026, 11, 20)
 LOCATIONS = [
     {
         "slug": "oakland",
@@ -27,7 +45,7 @@ LOCATIONS = [
         "transit_notes": "Four minutes' walk from 19th Street BART station.",
         "access_notes": "Step-free entrance on Harbor Light Way; lift to the third floor; accessible restroom in the clinic.",
         "display_order": 1,
-        "price_notes": "Self-pay prices are given during the free phone consultation. Ask us for a written estimate before you book.",
+        "price_notes": "",
         "hours": {
             0: WEEKDAY_HOURS,
             1: WEEKDAY_HOURS,
@@ -123,4 +141,19 @@ def load_demo_locations() -> int:
                     (dt.date(2027, 1, 1), "New Year's Day"),
                 ]
             )
+    _load_demo_prices()
     return created
+
+
+def _load_demo_prices():
+    # Also for demo locations made before price lists existed; an existing
+    # price list is never changed.
+    for location in Location.objects.filter(slug__in=PRICES, price_list__isnull=True):
+        PriceList.objects.create(
+            location=location,
+            series_infusions=6,
+            included=INCLUDED,
+            not_included=NOT_INCLUDED,
+            checked_on=PRICES_CHECKED_ON,
+            **PRICES[location.slug],
+        )

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import validate_email
+from django.core.validators import MinValueValidator, validate_email
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
@@ -45,6 +45,9 @@ class LocationQuerySet(models.QuerySet):
 
     def with_hours(self):
         return self.prefetch_related("hours", "holidays")
+
+    def with_prices(self):
+        return self.select_related("price_list")
 
 
 class Location(ResponsiveImageMixin, models.Model):
@@ -180,6 +183,14 @@ class Location(ResponsiveImageMixin, models.Model):
     @property
     def zone(self):
         return zoneinfo.ZoneInfo(self.time_zone)
+
+    @property
+    def price_list_or_none(self):
+        """The location's PriceList, or None (templates cannot catch DoesNotExist)."""
+        try:
+            return self.price_list
+        except PriceList.DoesNotExist:
+            return None
 
     @property
     def zone_label(self) -> str:
@@ -488,3 +499,102 @@ class StaffLocation(models.Model):
 
     def __str__(self):
         return f"{self.user} @ {self.location}"
+
+
+def _not_in_the_future(day):
+    if day > timezone.localdate():
+        raise ValidationError(
+            _("The date prices were checked cannot be in the future.")
+        )
+
+
+class PriceList(models.Model):
+    """A location's self-pay prices, in US dollars, as shown to patients.
+
+    Structured rather than free text so every open location answers the same
+    questions, and dated so a patient can see how fresh the figures are.
+    """
+
+    location = models.OneToOneField(
+        Location, on_delete=models.CASCADE, related_name="price_list"
+    )
+    free_phone_consultation = models.BooleanField(
+        _("free phone consultation"),
+        default=True,
+        help_text=_("The first phone call with the care team costs nothing."),
+    )
+    first_consult_fee = models.DecimalField(
+        _("first consultation fee"),
+        max_digits=7,
+        decimal_places=2,
+        validators=[MinValueValidator(0)],
+        help_text=_("The in-person medical evaluation before any infusion."),
+    )
+    per_infusion = models.DecimalField(
+        _("price per infusion"),
+        max_digits=7,
+        decimal_places=2,
+        validators=[MinValueValidator(0)],
+    )
+    series_infusions = models.PositiveSmallIntegerField(
+        _("infusions in a series"), default=6, validators=[MinValueValidator(2)]
+    )
+    series_price = models.DecimalField(
+        _("series price"),
+        max_digits=8,
+        decimal_places=2,
+        validators=[MinValueValidator(0)],
+        help_text=_("The price of the whole series when paid as one."),
+    )
+    included = models.TextField(
+        _("included"), help_text=_("One item per line, e.g. 'Monitoring by a nurse'.")
+    )
+    not_included = models.TextField(
+        _("not included"), help_text=_("One item per line, e.g. 'Transport home'.")
+    )
+    checked_on = models.DateField(
+        _("prices last checked"), validators=[_not_in_the_future]
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["location__display_order", "location__name"]
+        verbose_name = _("price list")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(first_consult_fee__gte=0)
+                & models.Q(per_infusion__gte=0)
+                & models.Q(series_price__gte=0),
+                name="price_list_prices_not_negative",
+            ),
+        ]
+
+    def __str__(self):
+        return f"Prices at {self.location}"
+
+    def clean(self):
+        if (
+            self.series_price is not None
+            and self.per_infusion is not None
+            and self.series_infusions
+            and self.series_price > self.per_infusion * self.series_infusions
+        ):
+            raise ValidationError(
+                {
+                    "series_price": _(
+                        "A series should not cost more than its infusions one by one."
+                    )
+                }
+            )
+
+    @property
+    def included_items(self):
+        return [line.strip() for line in self.included.splitlines() if line.strip()]
+
+    @property
+    def not_included_items(self):
+        return [line.strip() for line in self.not_included.splitlines() if line.strip()]
+
+    @property
+    def series_saving(self):
+        return self.per_infusion * self.series_infusions - self.series_price

@@ -145,7 +145,7 @@ def _render_detail(request, location, locations, *, form=None, refusal="", statu
 @require_safe
 @cached_page
 def location_detail(request, slug):
-    locations = list(Location.objects.public().with_hours())
+    locations = list(Location.objects.public().with_hours().with_prices())
     return _render_detail(request, _find(locations, slug), locations)
 
 
@@ -156,7 +156,7 @@ def waitlist_join(request, slug):
     if request.method != "POST":
         # A bookmarked or reloaded form address: show the form itself.
         return redirect(reverse("locations:detail", args=[slug]) + "#waitlist-form")
-    locations = list(Location.objects.public().with_hours())
+    locations = list(Location.objects.public().with_hours().with_prices())
     location = _find(locations, slug)
     if location.status != Status.COMING_SOON:
         return _render_detail(

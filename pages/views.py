@@ -115,7 +115,7 @@ def _article_context(request, article) -> dict:
     if article.slug == "cost-and-insurance":
         # Every open location, so a patient can find the prices of the one
         # near them even where no price note has been written yet.
-        context["priced_locations"] = list(Location.objects.open())
+        context["priced_locations"] = list(Location.objects.open().with_prices())
     return context
 
 

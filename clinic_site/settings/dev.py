@@ -24,6 +24,10 @@ def _local_secret_key():
 
 SECRET_KEY = env("DJANGO_SECRET_KEY", default="") or _local_secret_key()
 
+# Links in emails go to the server `make run` started: PORT=8001 make run.
+if "SITE_URL" not in env.ENVIRON:
+    SITE_URL = f"http://127.0.0.1:{env.int('PORT', default=8000)}"
+
 if "EMAIL_URL" not in env.ENVIRON:
     MAILER_EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
     EMAIL_FILE_PATH = str(VAR_DIR / "mail")

@@ -123,7 +123,9 @@ class TestDetail:
         )
         for day in ("Monday", "Saturday", "Sunday"):
             assert f'<th scope="row">{day}</th>' in html
-        assert "9:00 a.m.–12:00 p.m., 1:00 p.m.–7:00 p.m." in html  # Wednesday
+        text = re.sub(r"<[^>]+>", "", html)
+        assert "9:00 a.m.–12:00 p.m., 1:00 p.m.–7:00 p.m." in text  # Wednesday
+        assert "Local time in Oakland (Pacific time)" in text
         assert html.count("<td>Closed</td>") == 2
         assert "Thursday, November 26, 2026: Thanksgiving" in html
         assert "Validated parking" in html

@@ -180,7 +180,7 @@ def test_cost_page_shows_location_price_notes_from_data(demo, client):
     html = client.get("/learn/cost-and-insurance/").content.decode()
     assert "[[location-prices]]" not in html
     assert "Prices at our locations" in html
-    assert "written estimate" in html  # the Oakland demo price note
+    assert "written estimate" in html
     # Typical ranges, each backed by a cited reference.
     assert "$400 to $800" in html and "$2,400 to $4,800" in html
     # Every open location is listed and linked; others are not.

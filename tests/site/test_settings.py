@@ -204,3 +204,22 @@ def test_deploy_check_stays_clean():
     result = subprocess.run(["bash", script], capture_output=True, text=True, env=env)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("extra", "expected"),
+    [
+        ({"PORT": "8001"}, "http://127.0.0.1:8001"),
+        ({}, "http://127.0.0.1:8000"),
+        ({"PORT": "8001", "SITE_URL": "http://dev.example"}, "http://dev.example"),
+    ],
+)
+def test_dev_site_url_follows_port_unless_set(extra, expected):
+    env = {k: v for k, v in PROD_ENV.items() if k not in ("SITE_URL", "PORT")}
+    result = run(
+        "from django.conf import settings\nprint(settings.SITE_URL)",
+        env={**env, **extra},
+        settings_module="clinic_site.settings.dev",
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == expected

@@ -46,10 +46,14 @@ class Command(BaseCommand):
     def handle(self, *args, username, email, group, location, totp, **options):
         User = get_user_model()
         if User.objects.filter(username=username).exists():
-            raise CommandError(
-                f"User '{username}' already exists. Pick another with --username, "
-                "or reset its password with: manage.py changepassword " + username
+            # Not an error: running `make createstaff` again is a normal thing
+            # to do, and should say what to do next, not end in make's errors.
+            self.stderr.write(
+                f"User '{username}' already exists; nothing changed. For another "
+                "account: make createstaff ARGS='--username NAME'. To reset this "
+                f"one's password: .venv/bin/python manage.py changepassword {username}"
             )
+            return
         groups = self._lookup(Group, "name", group)
         locations = self._lookup(Location, "slug", location)
         password = secrets.token_urlsafe(18)
