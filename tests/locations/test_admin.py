@@ -142,7 +142,7 @@ class TestLocationAdmin:
             phone="+15105550142",
             **{
                 f"{prefix}-{key}": value
-                for prefix in ("hours", "holidays")
+                for prefix in ("hours", "holidays", "price_list")
                 for key, value in {
                     "TOTAL_FORMS": 0,
                     "INITIAL_FORMS": 0,
