@@ -80,18 +80,31 @@ class SlotChoiceMixin(forms.Form):
 
     @property
     def slot_choice_widgets(self):
-        """(the "call me when you can" radio, [(day label, open?, [radios])]).
+        """(the "call me when you can" radio, [{day, open, times: [radios]}]).
 
-        The first day, and a day holding the chosen time, start open."""
-        widgets = list(self["slot"])
+        Plain dicts rather than Django's per-option widget templates: a week
+        of times is over a hundred radios, and rendering each through the
+        widget templates cost more than the rest of the page.
+        The first day, and a day holding the chosen time, start open.
+        """
+        chosen = str(self["slot"].value() or ANYTIME)
+        radios = [
+            {
+                "value": value,
+                "label": label,
+                "id": f"id_slot_{index}",
+                "checked": value == chosen,
+            }
+            for index, (value, label) in enumerate(self.fields["slot"].widget.choices)
+        ]
         grouped = []
-        for widget in widgets[1:]:
-            day = self._slot_day_of[widget.data["value"]]
+        for radio in radios[1:]:
+            day = self._slot_day_of[radio["value"]]
             if not grouped or grouped[-1]["day"] != day:
                 grouped.append({"day": day, "open": not grouped, "times": []})
-            grouped[-1]["times"].append(widget)
-            grouped[-1]["open"] |= bool(widget.data["selected"])
-        return widgets[0], grouped
+            grouped[-1]["times"].append(radio)
+            grouped[-1]["open"] |= radio["checked"]
+        return radios[0], grouped
 
     def clean_slot(self):
         value = self.cleaned_data.get("slot") or ANYTIME

@@ -178,3 +178,28 @@ def test_an_urgent_request_with_a_time_follows_the_urgent_path(client, bookable)
     assert "a clinician will try to reach you sooner than that" in page
     assert 'class="crisis-panel' in page
     assert page.index("crisis-panel") < page.index("booked-call")
+
+
+def test_the_slot_list_costs_the_same_queries_with_1_or_40_bookings(client, bookable):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def queries():
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(URL + "?location=harbor").status_code == 200
+        return len(captured)
+
+    slots = location_free_slots(bookable)
+    booking_create(
+        request=ConsultationRequestFactory(location=bookable),
+        starts_at=slots[0].starts_at,
+    )
+    queries()  # warm: site settings are cached after the first page
+    one = queries()
+    for slot in slots[1:40]:
+        booking_create(
+            request=ConsultationRequestFactory(location=bookable),
+            starts_at=slot.starts_at,
+        )
+    assert queries() == one
+    assert one <= 10
