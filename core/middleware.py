@@ -76,7 +76,19 @@ class SecurityHeadersMiddleware:
         if _is_admin(request) or getattr(request, "private_page", False):
             add_never_cache_headers(response)
             patch_cache_control(response, no_store=True, private=True)
+        elif _signed_in(request):
+            # A signed-in staff member's page may hold a draft, their name or
+            # a flash message: only their own browser may keep it.
+            patch_cache_control(response, private=True)
         return response
+
+
+def _signed_in(request) -> bool:
+    # Only a request with a session cookie can be signed in; checking first
+    # keeps anonymous page views from loading a session at all.
+    return settings.SESSION_COOKIE_NAME in request.COOKIES and getattr(
+        getattr(request, "user", None), "is_authenticated", False
+    )
 
 
 class IdleSessionMiddleware:

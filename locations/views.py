@@ -132,7 +132,7 @@ def _render_detail(request, location, locations, *, form=None, refusal="", statu
         "directions_url": _directions_url(location),
         "jsonld": structured_data.medical_clinic(
             location,
-            url=request.build_absolute_uri(location.get_absolute_url()),
+            url=settings.SITE_URL + location.get_absolute_url(),
             brand_name=site.brand_name,
             today=local_today,
         ),

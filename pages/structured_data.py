@@ -2,6 +2,7 @@
 
 import re
 
+from django.conf import settings
 from django.utils.html import strip_tags
 
 from core.facts import fill_facts
@@ -10,8 +11,10 @@ from core.i18n import language_codes
 from .rendering import markdown_to_safe_html
 
 
-def organization(site, request, locations):
-    base = f"{request.scheme}://{request.get_host()}"
+def organization(site, locations):
+    # Absolute URLs come from SITE_URL, never from the request's Host: the
+    # page is cached and shared whatever Host it was first rendered for.
+    base = settings.SITE_URL
     data = {
         "@context": "https://schema.org",
         "@type": "MedicalOrganization",
@@ -41,8 +44,8 @@ def person(clinician):
     }
 
 
-def medical_web_page(article, request, *, language):
-    url = f"{request.scheme}://{request.get_host()}{article.get_absolute_url()}"
+def medical_web_page(article, *, language):
+    url = settings.SITE_URL + article.get_absolute_url()
     data = {
         "@context": "https://schema.org",
         "@type": "MedicalWebPage",

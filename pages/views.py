@@ -33,7 +33,7 @@ class HomeView(TemplateView):
         return super().get_context_data(
             locations=locations,
             organization_jsonld=structured_data.organization(
-                SiteSettings.load(), self.request, locations
+                SiteSettings.load(), locations
             ),
             **kwargs,
         )
@@ -106,9 +106,7 @@ def _article_context(request, article) -> dict:
         "content_languages": getattr(
             article, "content_languages", [settings.LANGUAGE_CODE]
         ),
-        "jsonld": [
-            structured_data.medical_web_page(article, request, language=language)
-        ],
+        "jsonld": [structured_data.medical_web_page(article, language=language)],
     }
     if article.slug == "faq":
         context["jsonld"].append(structured_data.faq_page(article, language=language))

@@ -277,3 +277,17 @@ def test_the_form_its_errors_and_the_thank_you_page_are_never_shared(demo, clien
     assert sent.status_code in (302, 303)
     thanks = client.get(sent["Location"])
     assert thanks.status_code == 200 and _never_shared(thanks)
+
+
+def test_pages_served_to_a_signed_in_staff_member_are_private(
+    demo, client, django_user_model
+):
+    editor = django_user_model.objects.create_user(
+        username="editor", password="x", is_staff=True
+    )
+    client.force_login(editor)
+    for path in ("/", ARTICLE, "/locations/"):
+        response = client.get(path)
+        assert response.status_code == 200
+        directives = {d.strip() for d in response["Cache-Control"].split(",")}
+        assert "private" in directives and "public" not in directives, path
