@@ -333,7 +333,8 @@ def test_sitemap_and_robots(demo, client):
     ]:
         assert f"{path}</loc>" in sitemap
     robots = client.get("/robots.txt").content.decode()
-    assert "Sitemap: http://testserver/sitemap.xml" in robots
+    # From SITE_URL, like every absolute URL (never the request's Host).
+    assert f"Sitemap: {settings.SITE_URL}/sitemap.xml" in robots
 
 
 def test_hub_lists_every_published_article(demo, client):
