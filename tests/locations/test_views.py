@@ -3,6 +3,7 @@ import json
 import re
 
 import pytest
+from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils.cache import get_max_age
 from PIL import Image
@@ -250,7 +251,7 @@ class TestStructuredData:
         data = jsonld(client.get("/locations/oakland/"))
 
         assert data["@type"] == "MedicalClinic"
-        assert data["url"] == "http://testserver/locations/oakland/"
+        assert data["url"] == settings.SITE_URL + "/locations/oakland/"
         assert data["telephone"] == "+15105550110"
         assert data["address"]["postalCode"] == "94612"
         assert data["address"]["addressLocality"] == "Oakland"
