@@ -14,6 +14,9 @@ from tests.factories import ConsultationRequestFactory, make_staff
 pytestmark = pytest.mark.django_db
 
 migration = importlib.import_module("consultations.migrations.0002_staff_groups")
+translations_migration = importlib.import_module(
+    "pages.migrations.0011_translation_permissions"
+)
 reports_migration = importlib.import_module(
     "pages.migrations.0009_content_team_reads_problem_reports"
 )
@@ -89,6 +92,12 @@ def run_migration_function():
         ("pages", "0009_content_team_reads_problem_reports")
     )
     reports_migration.grant(state.apps, SimpleNamespace(connection=connection))
+    state = MigrationExecutor(connection).loader.project_state(
+        ("pages", "0011_translation_permissions")
+    )
+    translations_migration.add_permissions(
+        state.apps, SimpleNamespace(connection=connection)
+    )
 
 
 def test_running_the_migration_again_changes_nothing():
