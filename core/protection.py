@@ -64,7 +64,20 @@ def make_shared_form_token(now: float | None = None) -> str:
     cannot serve as an idempotency key.
     """
     now = time.time() if now is None else now
-    return make_form_token(now - now % SHARED_TOKEN_SECONDS, nonce="shared")
+    issued = int(now - now % SHARED_TOKEN_SECONDS)
+    # signing.dumps() stamps the signature with the current second; stamp it
+    # with the start of the window instead, or the bytes change every second.
+    signer = _WindowSigner(salt=_SALT, issued=issued)
+    return signer.sign_object({"t": issued, "n": "shared"}, compress=False)
+
+
+class _WindowSigner(signing.TimestampSigner):
+    def __init__(self, *, issued: int, **kwargs):
+        super().__init__(**kwargs)
+        self._issued = issued
+
+    def timestamp(self):
+        return signing.b62_encode(self._issued)
 
 
 def read_form_token(token: str, now: float | None = None):

@@ -220,3 +220,13 @@ def test_a_shared_token_is_accepted_once_old_enough_and_changes_with_the_window(
         start + SHARED_TOKEN_SECONDS
     )
     assert read_form_token(make_shared_form_token(start), now=start + 60)[1] is None
+
+
+def test_a_shared_token_does_not_change_with_the_signing_clock(monkeypatch):
+    # signing.dumps() stamps each signature with the current second; a render
+    # one second later must still produce the same page bytes.
+    start = 1_800_000_000 - 1_800_000_000 % SHARED_TOKEN_SECONDS
+    monkeypatch.setattr("django.core.signing.time.time", lambda: start + 7)
+    first = make_shared_form_token(start + 7)
+    monkeypatch.setattr("django.core.signing.time.time", lambda: start + 300)
+    assert make_shared_form_token(start + 300) == first
