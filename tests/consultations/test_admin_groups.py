@@ -23,6 +23,9 @@ reports_migration = importlib.import_module(
 reviewers_migration = importlib.import_module(
     "pages.migrations.0006_clinical_reviewers_group"
 )
+translations_migration = importlib.import_module(
+    "pages.migrations.0011_translation_permissions"
+)
 booking_migration = importlib.import_module(
     "consultations.migrations.0007_booking_staff_permissions"
 )
