@@ -30,6 +30,19 @@ def reminder_due_at(starts_at: dt.datetime, booked_at: dt.datetime):
     return None
 
 
+def bookings_of_closed_requests_release(*, now: dt.datetime | None = None) -> int:
+    """Free the seats of requests that closed (withdrawn, not suitable,
+    spam...) however they closed: an admin action, the withdraw link, or a
+    bulk update. Run with the reminders, every minute."""
+    now = now or timezone.now()
+    return (
+        Booking.objects.live()
+        .filter(starts_at__gt=now)
+        .exclude(request__status__in=OPEN_STATUSES)
+        .update(cancelled_at=now)
+    )
+
+
 def call_reminders_send(*, now: dt.datetime | None = None) -> int:
     """Queue every reminder that is due; returns how many were queued."""
     now = now or timezone.now()

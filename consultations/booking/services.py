@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from locations.models import Location
 
+from ..models import OPEN_STATUSES
 from ..workflow import promised_contact_deadline
 from .emails import booking_confirmation_queue
 from .models import Booking, CallSchedule
@@ -85,6 +86,7 @@ def location_free_slots(
         location=location,
         starts_at__lt=end,
         ends_at__gt=start,
+        request__status__in=OPEN_STATUSES,
     )
     return free_slots(
         rules,
@@ -152,6 +154,10 @@ def booking_create(
     if not offered or offered[0].starts_at != starts_at:
         raise SlotTaken
     slot = offered[0]
+    # A closed request's seat is free (the every-minute job frees it too).
+    Booking.objects.live().filter(location=location, starts_at=slot.starts_at).exclude(
+        request__status__in=OPEN_STATUSES
+    ).update(cancelled_at=now)
     for seat in range(schedule.callers):
         booking = Booking(
             location=location,

@@ -84,6 +84,31 @@ def test_the_command_is_idempotent_and_prints_a_count_only(booking, monkeypatch)
     first, second = StringIO(), StringIO()
     call_command("send_call_reminders", stdout=first)
     call_command("send_call_reminders", stdout=second)
-    assert first.getvalue().strip() == "reminders=1"
-    assert second.getvalue().strip() == "reminders=0"
+    assert first.getvalue().strip() == "reminders=1 released=0"
+    assert second.getvalue().strip() == "reminders=0 released=0"
     assert Message.objects.count() == 1
+
+
+def test_a_closed_requests_seat_is_freed(booking):
+    from consultations.booking.reminders import bookings_of_closed_requests_release
+
+    location = booking.location
+    at = booking.starts_at
+    assert at not in [s.starts_at for s in location_free_slots(location)]
+    ConsultationRequest.objects.filter(pk=booking.request_id).update(status="withdrawn")
+    # Offered again at once, and bookable even before the job runs.
+    assert at in [s.starts_at for s in location_free_slots(location)]
+    other = ConsultationRequestFactory(location=location)
+    assert booking_create(request=other, starts_at=at).seat == 0
+    assert bookings_of_closed_requests_release() == 0  # already freed
+    booking.refresh_from_db()
+    assert booking.cancelled_at is not None
+
+
+def test_the_job_frees_seats_of_closed_requests(booking):
+    from consultations.booking.reminders import bookings_of_closed_requests_release
+
+    ConsultationRequest.objects.filter(pk=booking.request_id).update(status="spam")
+    assert bookings_of_closed_requests_release() == 1
+    assert bookings_of_closed_requests_release() == 0
+    assert not Booking.objects.live().exists()

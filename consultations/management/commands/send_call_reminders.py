@@ -3,7 +3,10 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 from django.db import close_old_connections
 
-from consultations.booking.reminders import call_reminders_send
+from consultations.booking.reminders import (
+    bookings_of_closed_requests_release,
+    call_reminders_send,
+)
 
 
 class Command(BaseCommand):
@@ -11,7 +14,8 @@ class Command(BaseCommand):
         "Queue the reminder emails of booked calls that are due (24 hours "
         "before, or 2 hours before a call booked less than a day ahead). Run "
         "it every minute, from cron or with --every 60; each reminder goes out "
-        "once however often, or however many copies, it runs."
+        "once however often, or however many copies, it runs. Also frees the "
+        "booked seats of requests that have closed."
     )
 
     def add_arguments(self, parser):
@@ -27,8 +31,9 @@ class Command(BaseCommand):
         if every < 0:
             raise CommandError("--every must be 0 or more.")
         while True:
-            # A count only: this output ends up in logs.
-            self.stdout.write(f"reminders={call_reminders_send()}")
+            released = bookings_of_closed_requests_release()
+            # Counts only: this output ends up in logs.
+            self.stdout.write(f"reminders={call_reminders_send()} released={released}")
             if not every:
                 return
             time.sleep(every)
