@@ -26,7 +26,7 @@ from locations.scoping import (
     staff_locations,
 )
 
-from ..booking.admin_display import booked_call_cell
+from ..booking.admin_display import booked_call_cell, booked_call_line
 from ..booking.services import with_booked_call
 from ..models import (
     OPEN_STATUSES,
@@ -364,6 +364,7 @@ class ConsultationRequestAdmin(LocationScopedAdminMixin, ReadOnlyHistoryAdmin):
         extra_context = {
             **(extra_context or {}),
             "urgent_banner": self.urgent_banner(request, obj),
+            "booked_call": booked_call_line(obj),
         }
         # Times on this page (shown and typed) are the location's local time.
         with timezone.override(obj.location.zone):

@@ -1,4 +1,4 @@
-"""How the triage list shows a booked call: the word, then the local time."""
+"""Booked calls on the triage screens: the list's "call by" cell, the request's page."""
 
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
@@ -14,3 +14,14 @@ def booked_call_cell(booked_at, zone):
         _("Booked"),
         local_time(booked_at, zone, short=True),
     )
+
+
+def booked_call_line(consultation):
+    """The live booked call of a request, for the top of its page, or None."""
+    booking = consultation.bookings.live().first()
+    if booking is None:
+        return None
+    return {
+        "label": _("Booked call"),
+        "when": local_time(booking.starts_at, consultation.location.zone),
+    }

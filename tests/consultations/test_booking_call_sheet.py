@@ -144,3 +144,17 @@ def test_an_urgent_request_keeps_its_urgent_promise_when_it_books(oakland):
     consultation.refresh_from_db()
     assert consultation.urgent and consultation.bookings.live().exists()
     assert consultation.promised_contact_by < slot.starts_at
+
+
+def test_the_requests_page_names_its_booked_call(desk_client, oakland_booking):
+    from consultations.admin.display import local_time
+
+    schedule, booking = oakland_booking
+    url = reverse(
+        "admin:consultations_consultationrequest_change", args=[booking.request_id]
+    )
+    html = desk_client.get(url).content.decode()
+    assert 'triage-flag--booked">Booked call</span>' in html
+    assert local_time(booking.starts_at, schedule.location.zone) in html
+    booking_cancel_by_patient(booking=booking)
+    assert "Booked call" not in desk_client.get(url).content.decode()
