@@ -341,7 +341,9 @@ def table_section(*results) -> list[str]:
 
 # -- drills (docs/reliability.md) ------------------------------------------------
 def _latency(d):
-    return f"p50/p95 {d['p50_ms']:,.0f}/{d['p95_ms']:,.0f} ms" if d else "–"
+    if not d or d.get("p50_ms") is None or d.get("p95_ms") is None:
+        return "–"  # nothing timed (no request in that phase)
+    return f"p50/p95 {d['p50_ms']:,.0f}/{d['p95_ms']:,.0f} ms"
 
 
 # One function per drill: (check, expected, measured, ok), keyed by the
