@@ -11,7 +11,7 @@ export PORT
 
 .DEFAULT_GOAL := help
 .PHONY: help install install-test run serve migrate demo createstaff test test-fast lint format \
-        migrations-check deploy-check assets requirements messages bench drills clean
+        migrations-check deploy-check assets requirements messages screenshots bench drills clean
 
 help:
 	@echo "make run          set up and serve the demo site on http://127.0.0.1:8000 (plus the mail worker)"
@@ -20,6 +20,7 @@ help:
 	@echo "make lint         ruff, format, django-upgrade, import layers, bandit, migrations, deploy check, hadolint, compose config"
 	@echo "make assets       rebuild the CSS, the self-hosted font and the logo files (npm + scripts/brand_assets.py)"
 	@echo "make messages     re-extract and compile the Spanish catalogue (locale/es/); installs GNU gettext"
+	@echo "make screenshots  full-page PNGs of the patient pages at 390x844 and 1280x800 into docs/screenshots/"
 	@echo "make bench        run the benchmarks under bench/"
 	@echo "make drills       10,000-case hostile-input fuzz, six fault drills and the two-node drill (root; ~20 min)"
 
@@ -113,6 +114,12 @@ messages: install
 	bash scripts/ensure-system-deps.sh gettext
 	$(MANAGE) makemessages --locale es --add-location file --no-obsolete $(MESSAGES_IGNORE)
 	$(MANAGE) compilemessages --locale es --ignore=node_modules --ignore=var
+
+# Full-page PNGs of every patient page and form state, phone and laptop size,
+# into docs/screenshots/ (a throwaway SQLite demo on 127.0.0.1:8765).
+screenshots: install-test
+	bash scripts/ensure-system-deps.sh
+	$(PY) scripts/screenshots.py
 
 bench: install-test
 	bash bench/run_all.sh

@@ -6,6 +6,8 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from tests.a11y import axe_violations
+
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PHONE = {"width": 390, "height": 844}
@@ -182,3 +184,29 @@ def test_coming_soon_page_links_an_open_clinics_consultation(page, live_url):
     expect(page.get_by_role("combobox", name=re.compile("clinic", re.I))).to_have_value(
         "oakland"
     )
+
+
+AXE_PATHS = [
+    "/",
+    "/learn/",
+    "/learn/side-effects-and-safety/",
+    "/learn/cost-and-insurance/",
+    "/locations/",
+    "/locations/oakland/",
+    "/locations/san-francisco/",
+    "/consultation/",
+]
+
+
+@pytest.mark.parametrize(
+    "viewport", [PHONE, {"width": 1280, "height": 800}], ids=["phone", "desktop"]
+)
+def test_redesigned_pages_have_no_axe_violations(page, live_url, viewport):
+    page.set_viewport_size(viewport)
+    found = {}
+    for path in AXE_PATHS:
+        page.goto(live_url + path)
+        page.evaluate("document.fonts.ready.then(() => true)")
+        if violations := axe_violations(page):
+            found[path] = violations
+    assert found == {}
