@@ -93,6 +93,8 @@ deploy-check: install
 
 assets: install
 	npm ci --no-audit --no-fund
+	$(BIN)/pip install --quiet fonttools==4.68.0 brotli==1.2.1
+	$(PY) scripts/subset_fonts.py
 	npm run build
 	$(PY) scripts/brand_assets.py
 

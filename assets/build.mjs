@@ -1,6 +1,6 @@
 // Builds static/css/site.min.css: the Bootstrap rules our templates use, then ours.
 // Deterministic: same inputs, same output. Run through `make assets`.
-import { readFileSync, writeFileSync, copyFileSync, mkdirSync } from "node:fs";
+import { readFileSync, writeFileSync, copyFileSync } from "node:fs";
 import { PurgeCSS } from "purgecss";
 
 const bootstrap = "node_modules/bootstrap/dist/css/bootstrap.min.css";
@@ -22,23 +22,10 @@ const [result] = await new PurgeCSS().purge({
       /^g-/, /^table/, /^badge/, /^card/, /^fw-/, /^small$/, /^lead$/, /^h[1-6]$/, /^d-/],
   },
 });
-// Atkinson Hyperlegible Next, self-hosted: Fontsource's "latin" subset (Basic
-// Latin, Latin-1 with the Spanish letters and marks, general punctuation), the
-// two weights the styles use, woff2 only. Regular is preloaded in base.html.
-const fontDir = "node_modules/@fontsource/atkinson-hyperlegible-next";
-mkdirSync("static/fonts", { recursive: true });
-let fontFaces = "";
-for (const weight of [400, 700]) {
-  const file = `atkinson-hyperlegible-next-latin-${weight}-normal.woff2`;
-  copyFileSync(`${fontDir}/files/${file}`, `static/fonts/${file}`);
-  const face = readFileSync(`${fontDir}/${weight}.css`, "utf8")
-    .split("@font-face").find((block) => block.includes(`-latin-${weight}-normal.woff2`));
-  const range = face.match(/unicode-range:\s*([^;]+);/)[1];
-  fontFaces += `@font-face{font-family:"Atkinson Hyperlegible Next";font-style:normal;` +
-    `font-weight:${weight};font-display:swap;src:url("../fonts/${file}") format("woff2");` +
-    `unicode-range:${range}}`;
-}
-copyFileSync(`${fontDir}/LICENSE`, "static/fonts/OFL-LICENSE");
+// Atkinson Hyperlegible Next, self-hosted: scripts/subset_fonts.py (run first
+// by `make assets`) writes the subset woff2 files and their @font-face rules.
+const fontFaces = readFileSync("assets/fonts.css", "utf8").replace(/\/\*[\s\S]*?\*\/\s*/g, "").replace(/\n/g, "");
+copyFileSync("node_modules/@fontsource/atkinson-hyperlegible-next/LICENSE", "static/fonts/OFL-LICENSE");
 
 const site = readFileSync("assets/site.css", "utf8")
   .replace(/\/\*[\s\S]*?\*\//g, "")

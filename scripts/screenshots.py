@@ -33,7 +33,12 @@ PAGES = [
     ("location-coming-soon", "/locations/san-francisco/"),
     ("consultation", "/consultation/"),
 ]
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+]
 # 64 colors keeps text and the brand colors crisp at a fraction of the size.
 PALETTE = 64
 
@@ -112,9 +117,13 @@ def main():
         _wait_for(BASE + "/healthz")
         OUT.mkdir(parents=True, exist_ok=True)
         with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+            browser = p.chromium.launch(
+                executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS
+            )
             for size, (width, height) in SIZES.items():
-                context = browser.new_context(viewport={"width": width, "height": height})
+                context = browser.new_context(
+                    viewport={"width": width, "height": height}
+                )
                 _shoot(context.new_page(), size)
                 context.close()
             browser.close()

@@ -49,7 +49,7 @@ def test_root_icons_do_not_404(client, path, kind):
 
 
 @pytest.mark.django_db
-def test_pages_link_the_icons_the_og_image_and_preload_the_body_font(client):
+def test_pages_link_the_icons_the_og_image_and_preload_both_font_weights(client):
     html = client.get("/").content.decode()
     assert '<link rel="icon" href="/favicon.ico"' in html
     assert 'rel="apple-touch-icon" href="/apple-touch-icon.png"' in html
@@ -68,9 +68,14 @@ def test_the_font_is_self_hosted_swapped_and_subset():
     for face in faces:
         assert "font-display:swap" in face
         assert 'url("../fonts/' in face and 'format("woff2")' in face
-        assert "unicode-range:U+0000-00FF" in face  # Latin-1 holds áéíóúñü¿¡
-    for font in (ROOT / "static/fonts").glob("*.woff2"):
-        assert font.stat().st_size < 16_000
+        assert "unicode-range:U+0020-007E," in face
+        assert "U+00A0-00A1" in face and "U+00BF" in face  # ¡ ¿
+        assert "U+00C0-00FF" in face  # á é í ó ú ü ñ and their capitals
+        assert "U+2060" in face  # the word joiner before footnote markers
+    fonts = sorted((ROOT / "static/fonts").glob("*.woff2"))
+    assert len(fonts) == 2
+    for font in fonts:
+        assert font.stat().st_size < 11_000  # subset: about 9 KB a weight
 
 
 @pytest.mark.django_db
