@@ -29,6 +29,8 @@ from .services import (
     article_revision_propose,
     article_revision_withdraw,
     problem_report_update,
+    reviewing_clinician,
+    translation_review_record,
 )
 
 
@@ -53,18 +55,21 @@ class ReviewerOnlyOnLiveMixin:
     # A live page's references and translations change only in a clinical
     # reviewer's hands (an editor's change to the text itself goes through a
     # pending revision instead).
+    def _live(self, obj):
+        return _is_live(obj)
+
     def has_add_permission(self, request, obj=None):
-        if _is_live(obj) and not can_publish(request):
+        if self._live(obj) and not can_publish(request):
             return False
         return super().has_add_permission(request, obj)
 
     def has_change_permission(self, request, obj=None):
-        if _is_live(obj) and not can_publish(request):
+        if self._live(obj) and not can_publish(request):
             return False
         return super().has_change_permission(request, obj)
 
     def has_delete_permission(self, request, obj=None):
-        if _is_live(obj) and not can_publish(request):
+        if self._live(obj) and not can_publish(request):
             return False
         return super().has_delete_permission(request, obj)
 
@@ -109,8 +114,66 @@ class ArticleAdminForm(forms.ModelForm):
                     self.initial[name] = value
 
 
+class TranslationForm(forms.ModelForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The form strips what is sent; strip what is stored the same way, so
+        # text kept with a final newline is not "changed" (and re-reviewed) by
+        # a save that did not touch it.
+        for name, field in self.fields.items():
+            value = self.initial.get(name)
+            if isinstance(field, forms.CharField) and field.strip and value:
+                self.initial[name] = str(value).strip()
+
+
+class TranslationFormSet(forms.BaseInlineFormSet):
+    """Refuses, before anything is saved, a change that could not be recorded
+    as a review (ArticleAdmin.save_formset records it)."""
+
+    request = None
+
+    def clean(self):
+        super().clean()
+        changed = [
+            form
+            for form in self.forms
+            if form.has_changed() and not self._should_delete_form(form)
+        ]
+        if not changed:
+            return
+        if not can_publish(self.request):
+            # Belt and braces behind the inline's permissions: text that is,
+            # or was, live is a clinical reviewer's to change.
+            stored = ArticleTranslation.objects.filter(
+                pk__in=[form.instance.pk for form in changed if form.instance.pk]
+            )
+            if stored.published().exists():
+                raise ValidationError(
+                    _("Only a clinical reviewer can change a live translation.")
+                )
+            return
+        try:
+            reviewing_clinician(self.request.user)
+        except ValidationError as exc:
+            raise ValidationError(exc.messages) from exc
+
+
+def _translations_locked(article) -> bool:
+    # A translation is live with its article; one marked published on a
+    # draft article goes live the moment the article does.
+    if article is None or article.pk is None:
+        return False
+    return article.is_live or article.translations.published().exists()
+
+
 class TranslationInline(ReviewerOnlyOnLiveMixin, admin.StackedInline):
+    """A translation has no pending revisions: on a live page only a clinical
+    reviewer may change it, and their save is recorded as its new review
+    (their clinician record, today, next review a year later)."""
+
     model = ArticleTranslation
+    form = TranslationForm
+    formset = TranslationFormSet
     extra = 0
     fields = [
         ("language", "status"),
@@ -121,6 +184,20 @@ class TranslationInline(ReviewerOnlyOnLiveMixin, admin.StackedInline):
         ("reviewer", "last_reviewed", "next_review_due"),
         "follows_english",
     ]
+
+    def _live(self, obj):
+        return _translations_locked(obj)
+
+    def get_readonly_fields(self, request, obj=None):
+        if can_publish(request):
+            # Stamped by the save (services.translation_review_record).
+            return ["reviewer", "last_reviewed", "next_review_due"]
+        # Without the publish permission a translation stays a draft.
+        return ["status"]
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        return type(formset.__name__, (formset,), {"request": request})
 
 
 class ReviewOverdueFilter(admin.SimpleListFilter):
@@ -214,6 +291,18 @@ class ArticleAdmin(ReadOnlyHistoryAdmin):
             proposed_by=request.user,
         )
         request.article_revision_made = True
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model is not ArticleTranslation or not can_publish(request):
+            return super().save_formset(request, form, formset, change)
+        # A clinical reviewer's save of a translation is its new review.
+        translations = formset.save(commit=False)
+        for translation in formset.deleted_objects:
+            translation.delete()
+        for translation in translations:
+            translation_review_record(translation=translation, reviewer=request.user)
+            translation.save()
+        formset.save_m2m()
 
     def construct_change_message(self, request, form, formsets, add=False):
         if getattr(request, "article_revision_made", False):

@@ -13,6 +13,7 @@ from .models import (
     Article,
     ArticleChangeNote,
     ArticleRevision,
+    ArticleTranslation,
     Clinician,
     ProblemReport,
 )
@@ -25,6 +26,26 @@ def one_year_after(day: dt.date) -> dt.date:
         return day.replace(year=day.year + 1)
     except ValueError:  # 29 February
         return day.replace(year=day.year + 1, day=28)
+
+
+def reviewing_clinician(user) -> Clinician:
+    """The clinician a page will name when ``user`` publishes a change to it.
+
+    The one rule for every edition: only a holder of the publish permission
+    whose account is linked to a clinician record can put clinical text live.
+    """
+    if not user.has_perm(PUBLISH_PERMISSION):
+        raise PermissionDenied
+    clinician = Clinician.objects.filter(user=user).first()
+    if clinician is None:
+        raise ValidationError(
+            _(
+                "Your account is not linked to a clinician record, so the page "
+                "could not name you as its reviewer. Ask an administrator to set "
+                "“Staff account” on your clinician record."
+            )
+        )
+    return clinician
 
 
 def article_revision_propose(
@@ -85,15 +106,7 @@ def article_revision_approve(
         raise ValidationError(
             {"note": _("Say in one sentence what changed, for the page's readers.")}
         )
-    clinician = Clinician.objects.filter(user=approver).first()
-    if clinician is None:
-        raise ValidationError(
-            _(
-                "Your account is not linked to a clinician record, so the page "
-                "could not name you as its reviewer. Ask an administrator to set "
-                "“Staff account” on your clinician record."
-            )
-        )
+    clinician = reviewing_clinician(approver)
     today = today or timezone.localdate()
     with transaction.atomic():
         revision = ArticleRevision.objects.select_for_update().get(pk=revision.pk)
@@ -121,6 +134,27 @@ def article_revision_approve(
         change_note.full_clean()
         change_note.save()
     return change_note
+
+
+def translation_review_record(
+    *, translation: ArticleTranslation, reviewer, today: dt.date | None = None
+) -> ArticleTranslation:
+    """Record a clinical reviewer's save of a translation as its new review.
+
+    A translation has no pending revisions: only a reviewer may change one
+    that is, or may go, live (pages.admin.TranslationInline), so their save
+    is the review. Like an approved article revision, it names their
+    clinician record, with today as the review date and a year later as the
+    next. The caller saves the translation.
+    """
+    clinician = reviewing_clinician(reviewer)
+    today = today or timezone.localdate()
+    translation.reviewer = clinician
+    translation.last_reviewed = today
+    translation.next_review_due = one_year_after(today)
+    translation._history_user = reviewer
+    translation._change_reason = "Saved by a clinical reviewer (new review)"
+    return translation
 
 
 def problem_report_create(
