@@ -88,8 +88,17 @@ class ArticleQuerySet(models.QuerySet):
         return self.filter(next_review_due__lt=today or timezone.localdate())
 
     def for_navigation(self):
-        return self.published().only(
-            "title", "slug", "nav_group", "nav_order", "summary"
+        """Published articles, their groups in reading order (the basics first,
+        practical questions last), not in the alphabetical order of the keys."""
+        groups = Article.NavGroup.values
+        group_rank = models.Case(
+            *(models.When(nav_group=key, then=rank) for rank, key in enumerate(groups)),
+            default=len(groups),
+        )
+        return (
+            self.published()
+            .only("title", "slug", "nav_group", "nav_order", "summary")
+            .order_by(group_rank, "nav_order", "title")
         )
 
 

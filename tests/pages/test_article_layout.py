@@ -73,3 +73,16 @@ def test_written_and_reviewed_by_show_the_clinicians_initials(client, demo):
         assert f">{initials(person.name)}</text>" in line
         assert person.name in line
     assert line.count('aria-hidden="true"') == 2  # the names are in the text
+
+
+def test_the_hub_lists_groups_in_reading_order(client, demo):
+    html = client.get("/learn/").content.decode()
+    headings = re.findall(
+        r'class="h4 mt-4 group-heading">.*?</svg>\s*([^<]+)</h2>', html, re.S
+    )
+    assert [h.strip() for h in headings] == [
+        "The basics",
+        "Treatment",
+        "Evidence",
+        "Practical questions",
+    ]
