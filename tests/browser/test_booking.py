@@ -17,11 +17,12 @@ from playwright.sync_api import expect
 
 from consultations.booking.links import booking_link
 from consultations.booking.models import Booking, CallSchedule, CallWindow
-from consultations.booking.services import booking_create, location_free_slots
+from consultations.booking.services import booking_create
 from consultations.booking.wording import time_label
 from locations.models import Location, StaffLocation
 from tests.a11y import axe_violations
 from tests.browser.test_triage import PASSWORD, sign_in
+from tests.consultations.booking_helpers import slots_ahead
 from tests.factories import ConsultationRequestFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -59,6 +60,13 @@ def fill_required(page):
     page.get_by_role("checkbox", name=re.compile("^I agree")).check()
 
 
+def pick(page, slot):
+    """Click a time's button, opening its day first when it is folded."""
+    radio = page.locator(f"input[value='{slot.key}']")
+    radio.evaluate("el => { el.closest('details').open = true; }")
+    page.locator(f"label[for='{radio.get_attribute('id')}']").click()
+
+
 def scroll_to(page, selector):
     page.locator(selector).scroll_into_view_if_needed()
     page.evaluate(
@@ -82,10 +90,10 @@ def test_booking_a_time_on_a_phone(page, live_url, oakland):
     shoot(page, "booking-slot-picker-1280.png")
     page.set_viewport_size(PHONE)
 
-    first = location_free_slots(oakland)[0]
+    first = slots_ahead(oakland)[0]
     label = time_label(first.starts_at, oakland.zone)
     fill_required(page)
-    picker.locator("details").first.get_by_text(label, exact=True).click()
+    pick(page, first)
     expect(page.locator(f"input[value='{first.key}']")).to_be_checked()
     page.get_by_role("button", name="Send my request").click()
 
@@ -105,10 +113,9 @@ def test_booking_a_time_on_a_phone(page, live_url, oakland):
 def test_a_time_taken_meanwhile_on_a_phone(page, live_url, oakland):
     page.set_viewport_size(PHONE)
     page.goto(live_url + "/consultation/?location=oakland")
-    first = location_free_slots(oakland)[0]
+    first = slots_ahead(oakland)[0]
     fill_required(page)
-    radio_id = page.locator(f"input[value='{first.key}']").get_attribute("id")
-    page.locator(f"label[for='{radio_id}']").click()
+    pick(page, first)
     # Someone else books it between the page and the submit.
     booking_create(
         request=ConsultationRequestFactory(location=oakland), starts_at=first.starts_at
@@ -129,7 +136,7 @@ def test_a_time_taken_meanwhile_on_a_phone(page, live_url, oakland):
 
 def test_the_change_page_on_a_phone(page, live_url, oakland):
     page.set_viewport_size(PHONE)
-    slot = location_free_slots(oakland)[0]
+    slot = slots_ahead(oakland)[0]
     booking = booking_create(
         request=ConsultationRequestFactory(location=oakland), starts_at=slot.starts_at
     )
@@ -164,7 +171,7 @@ def desk_device(live_url, oakland):
 def test_the_call_sheet_at_a_receptionists_desk_and_on_a_phone(
     page, live_url, oakland, desk_device
 ):
-    slots = location_free_slots(oakland)
+    slots = slots_ahead(oakland)
     day = slots[0].starts_at.date()
     names = ["Avery", "Jordan", "Riley", "Casey", "Quinn", "Rowan"]
     todays = [s for s in slots if s.starts_at.date() == day][: len(names)]

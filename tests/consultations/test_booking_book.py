@@ -16,14 +16,14 @@ from consultations.booking.services import (
 )
 from consultations.models import ConsultationRequest
 from consultations.services.intake import consultation_request_create
-from tests.consultations.booking_helpers import bookable_location
+from tests.consultations.booking_helpers import bookable_location, slots_ahead
 from tests.factories import ConsultationRequestFactory
 
 pytestmark = pytest.mark.django_db
 
 
 def first_free(location, n=0):
-    return location_free_slots(location)[n].starts_at
+    return slots_ahead(location)[n].starts_at
 
 
 def intake(location, slot_start, *, phone="+15105550123", token="t1"):
@@ -154,12 +154,14 @@ def test_the_database_refuses_a_seat_even_when_python_thought_it_free():
 
     location = bookable_location()
     at = first_free(location)
-    stale = location_free_slots(location)
+    stale = [s for s in location_free_slots(location) if s.starts_at == at]
     first, second = ConsultationRequestFactory.create_batch(2, location=location)
     booking_create(request=first, starts_at=at)
+    assert stale
     with mock.patch(
         "consultations.booking.services.location_free_slots", return_value=stale
-    ):
+    ) as offered:
         with pytest.raises(SlotTaken):
             booking_create(request=second, starts_at=at)
+    assert offered.called  # refused by the constraint, after Python said free
     assert Booking.objects.live().filter(starts_at=at).count() == 1

@@ -9,10 +9,10 @@ from consultations.booking.models import CallSchedule, CallWindow
 from consultations.booking.services import (
     booking_cancel_by_patient,
     booking_create,
-    location_free_slots,
 )
 from consultations.booking.wording import day_label, time_label
 from consultations.services.intake import consultation_request_create
+from tests.consultations.booking_helpers import slots_ahead
 from tests.factories import ConsultationRequestFactory, make_staff
 
 pytestmark = pytest.mark.django_db
@@ -35,7 +35,7 @@ def sheet_url(schedule, day=None):
 @pytest.fixture
 def oakland_booking(oakland, front_desk):
     schedule = publish(oakland)
-    slot = location_free_slots(oakland)[0]
+    slot = slots_ahead(oakland)[0]
     request = ConsultationRequestFactory(
         location=oakland, first_name="Robin", last_name="Tester", assigned_to=front_desk
     )
@@ -108,7 +108,7 @@ def test_the_request_list_shows_the_booked_time_in_the_call_by_cell(
 
 def test_a_booked_call_is_the_promise_and_cancelling_restores_the_usual_one(oakland):
     publish(oakland)
-    slot = location_free_slots(oakland)[0]
+    slot = slots_ahead(oakland)[0]
     consultation = consultation_request_create(
         location=oakland,
         first_name="Sam",
@@ -129,7 +129,7 @@ def test_a_booked_call_is_the_promise_and_cancelling_restores_the_usual_one(oakl
 
 def test_an_urgent_request_keeps_its_urgent_promise_when_it_books(oakland):
     publish(oakland)
-    slot = location_free_slots(oakland)[-1]
+    slot = slots_ahead(oakland)[-1]
     consultation = consultation_request_create(
         location=oakland,
         first_name="Sam",

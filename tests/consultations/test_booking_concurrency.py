@@ -19,9 +19,8 @@ from consultations.booking.services import (
     SlotTaken,
     booking_cancel,
     booking_create,
-    location_free_slots,
 )
-from tests.consultations.booking_helpers import bookable_location
+from tests.consultations.booking_helpers import bookable_location, slots_ahead
 from tests.factories import ConsultationRequestFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -62,7 +61,7 @@ def test_n_concurrent_bookings_of_a_slot_with_capacity_c_make_at_most_c(
     if connection.vendor == "sqlite" and threads > 20:
         threads = 20  # one writer at a time: fewer threads say the same
     location = bookable_location(callers=capacity)
-    at = location_free_slots(location)[0].starts_at
+    at = slots_ahead(location)[0].starts_at
     requests = ConsultationRequestFactory.create_batch(threads, location=location)
 
     outcomes = race(requests, at)
@@ -76,7 +75,7 @@ def test_n_concurrent_bookings_of_a_slot_with_capacity_c_make_at_most_c(
 
 def test_the_last_free_place_goes_once_and_cancelling_frees_it():
     location = bookable_location(callers=2)
-    at = location_free_slots(location)[0].starts_at
+    at = slots_ahead(location)[0].starts_at
     held = booking_create(
         request=ConsultationRequestFactory(location=location), starts_at=at
     )
@@ -108,7 +107,7 @@ def test_50_patients_posting_for_the_last_place_get_1_booking_and_49_kind_pages(
 
     settings.FORM_RATE_LIMIT = "100000/h"
     location = bookable_location(slug="harbor")
-    slot = location_free_slots(location)[0]
+    slot = slots_ahead(location)[0]
     start = threading.Barrier(50)
 
     def post(n):

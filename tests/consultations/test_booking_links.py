@@ -14,10 +14,10 @@ from consultations.booking import links
 from consultations.booking.calendar import booking_ics
 from consultations.booking.links import booking_link, booking_token
 from consultations.booking.models import Booking
-from consultations.booking.services import booking_create, location_free_slots
+from consultations.booking.services import booking_create
 from consultations.models import ConsultationRequest
 from core.models import SiteSettings
-from tests.consultations.booking_helpers import bookable_location
+from tests.consultations.booking_helpers import bookable_location, slots_ahead
 from tests.consultations.helpers import aged_token
 from tests.factories import ConsultationRequestFactory
 
@@ -59,14 +59,14 @@ def link_path(text):
 
 def booked(location, n=0):
     request = ConsultationRequestFactory(location=location)
-    slot = location_free_slots(location)[n]
+    slot = slots_ahead(location)[n]
     return booking_create(request=request, starts_at=slot.starts_at)
 
 
 def test_the_acknowledgement_gives_the_time_the_ics_and_the_link(
     client, bookable, mailoutbox
 ):
-    slot = location_free_slots(bookable)[0]
+    slot = slots_ahead(bookable)[0]
     assert post_with_slot(client, bookable, slot).status_code == 303
     engine.send_all()
     patient = next(m for m in mailoutbox if m.to == ["marisol@patient.example"])
@@ -105,7 +105,7 @@ def test_ics_is_valid_calendar_text():
 
 
 def test_the_thank_you_page_offers_the_ics_and_the_link(client, bookable):
-    slot = location_free_slots(bookable)[0]
+    slot = slots_ahead(bookable)[0]
     post_with_slot(client, bookable, slot)
     page = client.get("/consultation/thanks/").content.decode()
     assert 'href="/consultation/thanks/call.ics"' in page
@@ -144,7 +144,7 @@ def test_change_moves_the_booking_mails_a_new_link_and_retires_the_old(
 ):
     booking = booked(bookable)
     path = link_path(booking_link(booking))
-    target = location_free_slots(bookable)[3]
+    target = slots_ahead(bookable)[3]
     done = client.post(path, {"action": "change", "slot": target.key})
     assert done.status_code == 200
     assert "Your call time is changed" in done.content.decode()
@@ -164,7 +164,7 @@ def test_change_moves_the_booking_mails_a_new_link_and_retires_the_old(
 def test_change_to_a_time_just_taken_keeps_the_old_time(client, bookable):
     booking = booked(bookable, 0)
     path = link_path(booking_link(booking))
-    target = location_free_slots(bookable)[0]
+    target = slots_ahead(bookable)[0]
     booked_elsewhere = ConsultationRequestFactory(location=bookable)
     booking_create(request=booked_elsewhere, starts_at=target.starts_at)
     page = client.post(path, {"action": "change", "slot": target.key})
@@ -226,7 +226,7 @@ def test_a_closed_request_cannot_be_rebooked_by_link(client, bookable):
 def test_picking_another_time_after_one_was_taken_mails_the_confirmation(
     client, bookable, mailoutbox
 ):
-    slot = location_free_slots(bookable)[0]
+    slot = slots_ahead(bookable)[0]
     booked_first = ConsultationRequestFactory(location=bookable)
     booking_create(request=booked_first, starts_at=slot.starts_at)
     data = {
@@ -243,7 +243,7 @@ def test_picking_another_time_after_one_was_taken_mails_the_confirmation(
         "slot": slot.key,
     }
     assert client.post(URL, data).status_code == 200
-    other = location_free_slots(bookable)[0]
+    other = slots_ahead(bookable)[0]
     assert client.post(URL, {**data, "slot": other.key}).status_code == 303
     subjects = sorted(m.subject for m in Message.objects.all())
     assert any(s.startswith("Your call time:") for s in subjects)

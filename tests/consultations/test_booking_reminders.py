@@ -12,7 +12,7 @@ from consultations.booking.models import Booking
 from consultations.booking.reminders import call_reminders_send, reminder_due_at
 from consultations.booking.services import booking_create, location_free_slots
 from consultations.models import ConsultationRequest
-from tests.consultations.booking_helpers import bookable_location
+from tests.consultations.booking_helpers import bookable_location, slots_ahead
 from tests.factories import ConsultationRequestFactory
 
 pytestmark = pytest.mark.django_db
@@ -32,7 +32,7 @@ def test_reminder_timing():
 @pytest.fixture
 def booking():
     location = bookable_location(slug="harbor", name="Harbor")
-    slot = location_free_slots(location)[-1]  # days ahead: the 24-hour rule
+    slot = slots_ahead(location)[-1]  # days ahead: the 24-hour rule
     request = ConsultationRequestFactory(location=location, email="r@example.org")
     return booking_create(request=request, starts_at=slot.starts_at)
 
