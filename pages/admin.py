@@ -188,6 +188,23 @@ class TranslationInline(ReviewerOnlyOnLiveMixin, admin.StackedInline):
     def _live(self, obj):
         return _translations_locked(obj)
 
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if can_publish(request):
+            note = _(
+                "Saving a change to this translation publishes it at once as "
+                "your review: the page names you as its medical reviewer, "
+                "reviewed today, next review in a year."
+            )
+        elif self._live(obj):
+            note = _(
+                "Only a clinical reviewer can change a live translation. To get "
+                "this text changed, ask one; the Spanish page shows it as it is."
+            )
+        else:
+            return fieldsets
+        return [(None, {**fieldsets[0][1], "description": note})]
+
     def get_readonly_fields(self, request, obj=None):
         if can_publish(request):
             # Stamped by the save (services.translation_review_record).

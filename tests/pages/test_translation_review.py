@@ -108,6 +108,10 @@ def test_an_editors_save_does_not_change_the_live_spanish_page(
     client, otp_login, article, editor
 ):
     otp_login(client, editor)
+    form = client.get(reverse("admin:pages_article_change", args=[article.pk]))
+    assert "Only a clinical reviewer can change a live translation" in (
+        form.content.decode()
+    )
     response = post_spanish_edit(client, article, body=EDITED_BODY, status="draft")
     assert response.status_code == 302
     spanish = article.translations.get()
@@ -147,6 +151,8 @@ def test_a_reviewers_save_goes_live_and_records_the_review(
     client, otp_login, article, reviewer
 ):
     otp_login(client, reviewer)
+    form = client.get(reverse("admin:pages_article_change", args=[article.pk]))
+    assert "publishes it at once as your review" in form.content.decode()
     response = post_spanish_edit(client, article, body=EDITED_BODY)
     assert response.status_code == 302, response.context and [
         fs.formset.non_form_errors() for fs in response.context["inline_admin_formsets"]
