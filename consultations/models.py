@@ -95,7 +95,8 @@ class ConsultationRequest(models.Model):
     # What the patient entered. Never editable by staff.
     first_name = models.CharField(_("first name"), max_length=60)
     last_name = models.CharField(_("last name"), max_length=60)
-    phone = PhoneNumberField(_("phone"))
+    # Indexed: staff search by a whole number (admin/filters.py).
+    phone = PhoneNumberField(_("phone"), db_index=True)
     email = models.EmailField(_("email"), blank=True)
     preferred_contact = models.CharField(
         _("preferred contact method"), max_length=10, choices=ContactMethod

@@ -94,6 +94,14 @@ DATABASES = {
 }
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DJANGO_CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+if "postgresql" in DATABASES["default"]["ENGINE"] and not env.bool(
+    "DJANGO_PG_JIT", default=False
+):
+    # PostgreSQL's JIT compiler spends seconds compiling the triage list's and
+    # the promise report's plans over 100,000 requests, to save milliseconds
+    # (bench/triage.py; docs/performance.md). DJANGO_PG_JIT=1 turns it back on.
+    _options = DATABASES["default"].setdefault("OPTIONS", {})
+    _options["options"] = f"{_options.get('options', '')} -c jit=off".strip()
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env("REDIS_URL", default="")

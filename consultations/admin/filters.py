@@ -15,6 +15,8 @@ from ..workflow import waiting_on_patient_q
 
 # Fewer digits than this match too many numbers to be a useful phone search.
 MIN_PHONE_DIGITS = 7
+# From this many digits (area code and number) a search is a whole number.
+WHOLE_NUMBER_DIGITS = 10
 
 
 class StatusFilter(admin.SimpleListFilter):
@@ -120,7 +122,8 @@ def phone_search_q(term: str) -> Q | None:
         number = phonenumbers.parse(term, settings.PHONENUMBER_DEFAULT_REGION)
     except phonenumbers.NumberParseException:
         return query
-    if phonenumbers.is_possible_number(number):
+    if len(digits) >= WHOLE_NUMBER_DIGITS and phonenumbers.is_possible_number(number):
+        # A whole number: stored in E.164, so one exact (indexed) match.
         e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
-        query |= Q(phone=e164)
+        return Q(phone=e164)
     return query

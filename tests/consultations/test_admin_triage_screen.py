@@ -181,7 +181,7 @@ def test_a_wrong_password_says_nothing_about_devices(client, oakland):
 
 
 def test_30_rows_cost_a_flat_number_of_queries(
-    desk_client, oakland, front_desk, django_assert_max_num_queries
+    desk_client, oakland, front_desk, django_assert_num_queries
 ):
     """The request list with 30 rows, each with a call, some urgent and assigned."""
     for n in range(30):
@@ -193,10 +193,10 @@ def test_30_rows_cost_a_flat_number_of_queries(
         )
         attempt(req, "no_answer", by=front_desk)
     desk_client.get(CHANGELIST)  # warm the site-settings cache
-    # Measured: 17 (session, user, device, permissions, locations, filters,
-    # count, rows, mail log and queue, date hierarchy, session save); the
-    # same with 5 rows (test_admin_changelist.py).
-    with django_assert_max_num_queries(17):
+    # Measured: 15 (session, user, device, permissions, locations, filters,
+    # count, sorted ids, rows, mail log and queue, session save); the same
+    # with 5 rows (test_admin_changelist.py).
+    with django_assert_num_queries(15):
         response = desk_client.get(CHANGELIST)
     assert len(response.context["cl"].result_list) == 30
     assert CallAttempt.objects.count() == 30
