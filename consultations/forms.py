@@ -90,6 +90,14 @@ class ConsultationRequestForm(SlotChoiceMixin, ProtectedFormMixin, forms.Form):
         },
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
     )
+    email_copy = forms.BooleanField(
+        label=_("Email me a copy of my reference number"),
+        required=False,
+        help_text=_(
+            "We email you only if you tick this or choose email as the way to "
+            "contact you."
+        ),
+    )
     location = forms.ModelChoiceField(
         label=_("Which clinic would you like to visit?"),
         queryset=Location.objects.none(),
@@ -255,6 +263,7 @@ class ConsultationRequestForm(SlotChoiceMixin, ProtectedFormMixin, forms.Form):
             "last_name": data["last_name"],
             "phone": data["phone"],
             "email": data["email"],
+            "email_copy": data["email_copy"],
             "preferred_contact": data["preferred_contact"],
             "call_times": data["call_times"],
             "language": data["language"],

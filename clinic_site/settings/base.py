@@ -339,6 +339,10 @@ RATELIMIT_FAIL_OPEN = True
 # The client's address as core.protection.client_ip sees it (trusted proxies
 # only); django-ratelimit groups IPv6 addresses by /64 (RATELIMIT_IPV6_MASK).
 RATELIMIT_IP_META_KEY = "core.protection.client_ip"
+# Patient acknowledgement emails to one address in 24 hours, at most.
+PATIENT_ACKNOWLEDGEMENTS_PER_ADDRESS_PER_DAY = env.int(
+    "DJANGO_PATIENT_ACKNOWLEDGEMENTS_PER_ADDRESS_PER_DAY", default=3
+)
 # Public form submissions allowed per client IP.
 FORM_RATE_LIMIT = env("DJANGO_FORM_RATE_LIMIT", default="10/h")
 # The version of the consent wording (and privacy notice) that forms show; each

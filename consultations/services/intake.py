@@ -24,6 +24,7 @@ from ..booking.services import book_with_request, booking_for_stored_request
 from ..models import (
     CallTime,
     ConsultationRequest,
+    ContactMethod,
     Language,
     SelfHarmAnswer,
     new_reference,
@@ -43,6 +44,7 @@ def consultation_request_create(
     last_name: str,
     phone,
     email: str = "",
+    email_copy: bool = False,
     preferred_contact: str,
     call_times: Sequence[str] = (),
     language: str = Language.ENGLISH,
@@ -133,9 +135,33 @@ def consultation_request_create(
                 alert=StaffAlert.URGENT if consultation.urgent else StaffAlert.NEW,
                 message_id=consultation.staff_notification_id,
             )
-        if consultation.email:
+        if _acknowledge_by_email(consultation, email_copy=email_copy, now=now):
             _queue_patient_email(consultation)
     return consultation
+
+
+def _acknowledge_by_email(consultation, *, email_copy: bool, now) -> bool:
+    """Whether the patient gets an acknowledgement email.
+
+    Only when they asked to be contacted by email or ticked "email me a
+    copy": a form anyone can fill in must not send mail to any address typed.
+    And at most PATIENT_ACKNOWLEDGEMENTS_PER_ADDRESS_PER_DAY to one address,
+    counting every request from it in the last 24 hours, so the form cannot be
+    used to flood someone's inbox.
+    """
+    if not consultation.email:
+        return False
+    if not (email_copy or consultation.preferred_contact == ContactMethod.EMAIL):
+        return False
+    earlier = (
+        ConsultationRequest.objects.filter(
+            email__iexact=consultation.email,
+            created_at__gte=now - dt.timedelta(days=1),
+        )
+        .exclude(pk=consultation.pk)
+        .count()
+    )
+    return earlier < settings.PATIENT_ACKNOWLEDGEMENTS_PER_ADDRESS_PER_DAY
 
 
 def _validate(consultation, call_times):

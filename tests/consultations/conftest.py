@@ -57,6 +57,8 @@ def valid_data(location):
         "last_name": "Quintero",
         "phone": "(510) 555-0142",
         "email": "marisol@patient.example",
+        # She asked for a copy by email: without it no acknowledgement is sent.
+        "email_copy": "on",
         "location": location.slug,
         "preferred_contact": "phone",
         "call_times": ["morning", "evening"],
@@ -79,6 +81,7 @@ def service_kwargs(location):
         "last_name": "Quintero",
         "phone": "+15105550142",
         "email": "marisol@patient.example",
+        "email_copy": True,
         "preferred_contact": "phone",
         "call_times": ["morning"],
         "language": "en",

@@ -178,6 +178,7 @@ def valid_posts_with_hostile_text(draw):
                 ["", "pat@patient.example", "Pat.O'Neil+tag@Patient.Example"]
             )
         ),
+        "email_copy": "on",
         "location": "harbor",
         "preferred_contact": draw(st.sampled_from(["phone", "text"])),
         "call_times": draw(st.lists(st.sampled_from(["morning", "evening"]))),

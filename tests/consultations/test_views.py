@@ -294,6 +294,45 @@ def test_redis_down_the_form_still_stores_and_the_limit_fails_open_and_logs(
     assert len(let_through) == 3
 
 
+@pytest.mark.parametrize(
+    ("preferred_contact", "email_copy", "acknowledged"),
+    [
+        ("phone", "", False),
+        ("text", "", False),
+        ("phone", "on", True),
+        ("email", "", True),
+    ],
+)
+def test_the_patient_is_emailed_only_when_they_chose_email_or_asked_for_a_copy(
+    client, valid_data, mailoutbox, preferred_contact, email_copy, acknowledged
+):
+    data = {**valid_data, "preferred_contact": preferred_contact}
+    data["email_copy"] = email_copy
+    assert client.post(URL, data).status_code == 303
+    engine.send_all()
+    to_patient = [m for m in mailoutbox if m.to == ["marisol@patient.example"]]
+    assert len(to_patient) == int(acknowledged)
+    for message in to_patient:
+        reference = ConsultationRequest.objects.get().reference
+        assert message.subject == f"Recibimos su solicitud ({reference})"
+        assert "etamine" not in message.subject
+
+
+def test_one_address_gets_at_most_the_daily_cap_of_acknowledgements(
+    client, valid_data, mailoutbox, settings
+):
+    settings.PATIENT_ACKNOWLEDGEMENTS_PER_ADDRESS_PER_DAY = 2
+    for n in range(4):
+        data = {**valid_data, "phone": f"+1510555{101 + n:04d}"}
+        data["email"] = "Victim@Example.org" if n % 2 else "victim@example.org"
+        data["form_token"] = aged_token()
+        assert client.post(URL, data).status_code == 303
+    assert ConsultationRequest.objects.count() == 4  # every request is stored
+    engine.send_all()
+    to_patient = [m for m in mailoutbox if m.to[0].lower() == "victim@example.org"]
+    assert len(to_patient) == 2
+
+
 class TestRateLimit:
     @pytest.fixture(autouse=True)
     def _limit(self, settings):
@@ -396,9 +435,8 @@ class TestSpanish:
         engine.send_all()
         sent = {message.to[0]: message for message in mailoutbox}
         patient = sent["marisol@patient.example"]
-        assert patient.subject == (
-            f"Recibimos su solicitud ({consultation.reference}) – Lanternfield"
-        )
+        # Neutral: no clinic name (it says "ketamine") where anyone sees it.
+        assert patient.subject == f"Recibimos su solicitud ({consultation.reference})"
         assert patient.extra_headers["Content-Language"] == "es"
         assert '<html lang="es">' in patient.alternatives[0][0]
         # The crisis line in the Spanish options, in both parts of the email.
