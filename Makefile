@@ -111,7 +111,7 @@ MESSAGES_IGNORE := --ignore=.venv --ignore=node_modules --ignore=var --ignore=be
 	--ignore=admin --ignore=admin.py --ignore=admin_auth.py --ignore=management \
 	--ignore=triage.py --ignore=notifications.py --ignore=triage_admin.py \
 	--ignore=workflow.py --ignore=images.py \
-	--ignore='consultation_staff*'
+	--ignore='consultation_staff*' --ignore='consultation_unacknowledged*' --ignore=admin_display.py --ignore=diff.py
 messages: install
 	bash scripts/ensure-system-deps.sh gettext
 	$(MANAGE) makemessages --locale es --add-location file --no-obsolete $(MESSAGES_IGNORE)

@@ -32,7 +32,7 @@ from mailer.models import (
 
 from core.emails import message_id as make_message_id
 from core.emails import queue_templated_email
-from locations.zones import zone_label
+from locations.zones import zone_label_lazy
 
 
 class StaffAlert(models.TextChoices):
@@ -111,7 +111,7 @@ def _alert_context(consultation_request, alert):
         # |date would shift an aware datetime into the server's zone.
         "promised_day": promised.astimezone(location.zone).date() if promised else None,
         "received": date_format(timezone.localtime(received, location.zone), "g:i a"),
-        "zone_label": zone_label(location.time_zone),
+        "zone_label": zone_label_lazy(location.time_zone),
         "ack_minutes": settings.URGENT_ACK_MINUTES,
         "admin_url": settings.SITE_URL + admin_path,
     }

@@ -3,6 +3,7 @@
 The one list: the model's choices and every label a patient sees come from it.
 """
 
+from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
 ZONE_LABELS = {
@@ -21,3 +22,9 @@ GENERIC_ZONE_LABEL = _("in the clinic's local time")
 
 def zone_label(time_zone: str) -> str:
     return str(ZONE_LABELS.get(time_zone, time_zone.replace("_", " ")))
+
+
+# For an email's context: worded when the email is rendered, in the language
+# it is rendered in, not in the language of the page that queued it (a staff
+# email for a request made in Spanish stays English).
+zone_label_lazy = lazy(zone_label, str)

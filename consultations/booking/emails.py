@@ -10,11 +10,11 @@ import datetime as dt
 from django.utils import timezone
 
 from core.emails import message_id, queue_templated_email
-from locations.zones import zone_label
+from locations.zones import zone_label_lazy
 
 from .calendar import ICS_FILENAME, ICS_MIMETYPE, booking_ics
 from .links import booking_link
-from .wording import call_time_words
+from .wording import lazy_call_time_words
 
 
 def booked_call_context(booking) -> dict:
@@ -24,8 +24,8 @@ def booked_call_context(booking) -> dict:
     location = booking.location
     return {
         "booked_call": {
-            **call_time_words(booking.starts_at, location.zone),
-            "zone": zone_label(location.time_zone),
+            **lazy_call_time_words(booking.starts_at, location.zone),
+            "zone": zone_label_lazy(location.time_zone),
             "link": booking_link(booking),
         }
     }

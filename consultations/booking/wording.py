@@ -5,6 +5,8 @@ an aware time into the server's zone.
 """
 
 from django.utils.formats import date_format
+from django.utils.functional import lazy
+from django.utils.translation import gettext as _
 
 from .slots import needs_zone_abbreviation
 
@@ -19,7 +21,16 @@ def time_label(instant, zone) -> str:
 
 
 def day_label(day) -> str:
-    return date_format(day, "l, F j")
+    return date_format(day, _("l, F j"))
+
+
+def lazy_call_time_words(starts_at, zone) -> dict:
+    """The same, worded when rendered: an email's own language, not the page's."""
+    local = starts_at.astimezone(zone)
+    return {
+        "day": lazy(day_label, str)(local.date()),
+        "time": lazy(time_label, str)(local, zone),
+    }
 
 
 def call_time_words(starts_at, zone) -> dict:

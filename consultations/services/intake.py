@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from core.emails import message_id, queue_templated_email
 from core.text import clean_text
 from locations.models import Location
-from locations.zones import zone_label
+from locations.zones import zone_label_lazy
 
 from ..booking.emails import booked_call_context, booking_attachments
 from ..booking.services import book_with_request, booking_for_stored_request
@@ -221,7 +221,7 @@ def _email_context(consultation):
         "urgent": consultation.urgent,
         # A date, so templates cannot shift it into the server's time zone.
         "promised_day": promised.astimezone(location.zone).date() if promised else None,
-        "zone_label": zone_label(location.time_zone),
+        "zone_label": zone_label_lazy(location.time_zone),
         **booked_call_context(getattr(consultation, "booking", None)),
     }
 

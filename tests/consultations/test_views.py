@@ -448,6 +448,13 @@ class TestSpanish:
         (staff,) = [m for m in mailoutbox if m is not patient]
         assert staff.extra_headers["Content-Language"] == "en"
         assert staff.subject.startswith("New consultation request")
+        # Worded when each email is rendered: the zone and the day in the
+        # patient's email are Spanish, in the staff email English.
+        assert "hora del" in patient.body and "hora del" not in staff.body
+        assert re.search(r"on (Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day, ", staff.body)
+        assert re.search(
+            r"(lunes|martes|miércoles|jueves|viernes) \d+ de ", patient.body
+        )
 
     def test_the_email_follows_the_stored_language_not_the_page(
         self, client, valid_data, mailoutbox
