@@ -16,7 +16,7 @@ export PORT
 help:
 	@echo "make run          set up and serve the demo site on http://127.0.0.1:8000 (plus the mail worker)"
 	@echo "make test         set up and run the whole test suite (unit, integration, browser)"
-	@echo "make createstaff  create a local admin account and print its one-time password"
+	@echo "make createstaff  ARGS='--username NAME': a local admin account and its one-time password"
 	@echo "make lint         ruff, format, django-upgrade, import layers, bandit, migrations, deploy check, hadolint, compose config"
 	@echo "make assets       rebuild the CSS, the self-hosted font and the logo files (npm + scripts/brand_assets.py)"
 	@echo "make messages     re-extract and compile the Spanish catalogue (locale/es/); installs GNU gettext"

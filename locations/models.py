@@ -598,3 +598,26 @@ class PriceList(models.Model):
     @property
     def series_saving(self):
         return self.per_infusion * self.series_infusions - self.series_price
+
+
+class InitialPassword(models.Model):
+    """A staff account still on the one-time password createstaff printed.
+
+    Holds that password's hash: while the account's password is unchanged,
+    every admin page sends its user to "change password" first
+    (locations.middleware).
+    """
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    password = models.CharField(max_length=128)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("initial password")
+        verbose_name_plural = _("initial passwords")
+
+    def __str__(self):
+        return str(self.user)

@@ -60,6 +60,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "core.middleware.IdleSessionMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    # createstaff's one-time password is changed before anything else.
+    "locations.middleware.InitialPasswordMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",

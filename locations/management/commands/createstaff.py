@@ -8,12 +8,13 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from locations.models import Location, StaffLocation
+from locations.models import InitialPassword, Location, StaffLocation
 
 
 class Command(BaseCommand):
     help = (
-        "Create an admin account with a random one-time password, printed once. "
+        "Create an admin account (--username is required) with a random "
+        "one-time password, printed once and changed at the first sign-in. "
         "Without --group it is a superuser; with --group it is a staff member "
         "with only that group's permissions, seeing only its --location(s). "
         "--totp also enrols a TOTP device and prints its otpauth:// URI. "
@@ -21,8 +22,9 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("--username", default="admin")
-        parser.add_argument("--email", default="admin@example.org")
+        # No default: a well-known name ("admin") is half of a guessed login.
+        parser.add_argument("--username", required=True)
+        parser.add_argument("--email", default="")
         parser.add_argument(
             "--group",
             action="append",
@@ -68,13 +70,15 @@ class Command(BaseCommand):
                 username=username, email=email, password=password
             )
             kind = "superuser"
+        # The printed password works once: the first admin page asks for a new one.
+        InitialPassword.objects.create(user=user, password=user.password)
         StaffLocation.objects.bulk_create(
             StaffLocation(user=user, location=loc) for loc in locations
         )
         self.stdout.write(
             f"Created {kind} '{username}'.\n"
             f"One-time password: {password}\n"
-            "It is shown only now; change it after signing in (Admin → Change password)."
+            "It is shown only now; the first sign-in asks for a new password."
         )
         if totp:
             device = TOTPDevice.objects.create(
