@@ -123,6 +123,16 @@ def test_the_catalogue_has_no_untranslated_or_fuzzy_entry(catalogue):
     assert [e.msgid for e in catalogue.untranslated_entries()] == []
     assert [e.msgid for e in catalogue.fuzzy_entries()] == []
     assert len(catalogue) > 700
+    # A plural needs every form the language has (Spanish: three), or a
+    # count that picks a missing one shows the English.
+    forms = int(re.search(r"nplurals=(\d+)", catalogue.metadata["Plural-Forms"])[1])
+    short = [
+        e.msgid
+        for e in catalogue
+        if e.msgid_plural
+        and sorted(k for k, v in e.msgstr_plural.items() if v) != list(range(forms))
+    ]
+    assert short == []
 
 
 def test_every_translation_keeps_its_placeholders(catalogue):
