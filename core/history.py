@@ -7,6 +7,8 @@ the row through ``get_queryset()``, so an admin that limits rows (by location,
 for example) answers 404 outside them, exactly like its change view.
 """
 
+import copy
+
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
@@ -36,7 +38,18 @@ class ReadOnlyHistoryAdmin(SimpleHistoryAdmin):
         if request.method not in READ_METHODS:
             raise PermissionDenied
         self.past_version_viewed(request, obj)
+        # Inputs shown disabled: nothing on the page looks editable.
+        request.viewing_past_version = True
         return super().history_form_view(request, object_id, version_id, extra_context)
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        if getattr(request, "viewing_past_version", False):
+            # Copies: declared fields are shared with the change view's form.
+            form.base_fields = copy.deepcopy(form.base_fields)
+            for field in form.base_fields.values():
+                field.disabled = True
+        return form
 
     def past_version_viewed(self, request, obj):
         """Hook for admins that must record who looked at a past version."""

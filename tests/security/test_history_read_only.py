@@ -122,3 +122,19 @@ def test_reading_a_past_version_of_a_request_is_logged(client, otp_login, rows):
     assert list(AccessLog.objects.values_list("user", "action", "request")) == [
         (user.pk, AccessLog.Action.VIEW_VERSION, req.pk)
     ]
+
+
+def test_a_past_version_shows_disabled_inputs_and_the_change_view_stays_editable(
+    client, otp_login, rows
+):
+    as_role(client, otp_login, "superuser", rows["own location"])
+    req = rows["own request"]
+    past = client.get(history_urls(req)[1])
+    assert all(
+        field.disabled for field in past.context["adminform"].form.fields.values()
+    )
+    change = client.get(
+        reverse("admin:consultations_consultationrequest_change", args=[req.pk])
+    )
+    editable = change.context["adminform"].form.fields
+    assert editable and not any(field.disabled for field in editable.values())
