@@ -21,8 +21,10 @@ class InitialPasswordMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated and _in_admin(request):
+        # The admin first: asking for request.user loads the session, which
+        # would add "Vary: Cookie" to every public page.
+        user = getattr(request, "user", None) if _in_admin(request) else None
+        if user is not None and user.is_authenticated:
             initial = InitialPassword.objects.filter(user=user).first()
             if initial is not None:
                 if initial.password != user.password:
