@@ -1,6 +1,7 @@
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models
 from django.db.models import Exists, OuterRef
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
@@ -78,6 +79,8 @@ class ReferenceInline(ReviewerOnlyOnLiveMixin, admin.TabularInline):
     model = Reference
     extra = 0
     fields = ["order", "citation", "year", "url", "evidence_type"]
+    # A DOI or PubMed link typed without a scheme is https (Django 6's default).
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
 
 class ChangeNoteInline(admin.TabularInline):
