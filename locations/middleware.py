@@ -5,6 +5,7 @@ from django.urls import reverse
 
 from .models import InitialPassword
 
+CHECKED_KEY = "initial_password_checked"
 ALLOWED_ADMIN_VIEWS = (
     "admin:password_change",
     "admin:password_change_done",
@@ -24,13 +25,20 @@ class InitialPasswordMiddleware:
         # The admin first: asking for request.user loads the session, which
         # would add "Vary: Cookie" to every public page.
         user = getattr(request, "user", None) if _in_admin(request) else None
-        if user is not None and user.is_authenticated:
+        if (
+            user is not None
+            and user.is_authenticated
+            and not request.session.get(CHECKED_KEY)
+        ):
             initial = InitialPassword.objects.filter(user=user).first()
-            if initial is not None:
-                if initial.password != user.password:
-                    initial.delete()  # changed: nothing more to do
-                elif request.path not in {reverse(n) for n in ALLOWED_ADMIN_VIEWS}:
+            if initial is not None and initial.password == user.password:
+                if request.path not in {reverse(n) for n in ALLOWED_ADMIN_VIEWS}:
                     return redirect("admin:password_change")
+            else:
+                if initial is not None:
+                    initial.delete()  # changed: nothing more to do
+                # Asked once per session, not on every admin page.
+                request.session[CHECKED_KEY] = True
         return self.get_response(request)
 
 
