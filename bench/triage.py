@@ -27,6 +27,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+from bench.provenance import provenance  # noqa: E402
+
 os.environ["DJANGO_SETTINGS_MODULE"] = "clinic_site.settings.test"
 ROWS = int(os.environ.get("BENCH_ROWS", 100_000))
 RUNS = int(os.environ.get("BENCH_RUNS", 30))
@@ -251,6 +253,8 @@ def main():
         # Shared machine: the load says how much of the time was waiting.
         "load_average_1_5_15": [round(x, 2) for x in os.getloadavg()],
         "results": results,
+        # What bench/report.py needs to publish a figure from this file.
+        "provenance": provenance("bench/triage.py"),
     }
     path.write_text(json.dumps(out, indent=2) + "\n")
     sys.stdout.write(f"wrote {path}\n")
