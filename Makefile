@@ -61,9 +61,16 @@ createstaff: migrate
 	@$(MANAGE) createstaff --skip-checks $(ARGS)
 
 # Line and branch coverage of the apps (pyproject.toml, docs/testing.md).
+# COVERAGE_MIN is coverage.py's total (lines and branches together) measured
+# on SQLite with the local-memory cache, rounded down: 96.1% on 2026-12-02
+# (lines 97.5%, branches 89.1%). It is checked only in that configuration
+# (CI's first run); with DATABASE_URL or REDIS_URL set, other branches run and
+# the figures are printed, not gated. Raise it when coverage rises.
+COVERAGE_MIN := 96
+COVERAGE_GATE = $(if $(DATABASE_URL)$(REDIS_URL),,--cov-fail-under=$(COVERAGE_MIN))
 test: install-test
 	bash scripts/ensure-system-deps.sh
-	$(BIN)/pytest --cov --cov-report=term
+	$(BIN)/pytest --cov --cov-report=term $(COVERAGE_GATE)
 	@$(BIN)/coverage json -q -o var/coverage.json && $(PY) scripts/coverage_total.py var/coverage.json
 
 test-fast: install-test
