@@ -58,6 +58,7 @@ run: demo
 serve: run
 
 createstaff: migrate
+	@if [ -z "$(ARGS)" ]; then echo "Name the account: make createstaff ARGS='--username NAME'"; exit 2; fi
 	@$(MANAGE) createstaff --skip-checks $(ARGS)
 
 # Line and branch coverage of the apps (pyproject.toml, docs/testing.md).

@@ -10,10 +10,12 @@ pytestmark = pytest.mark.django_db
 
 
 def test_createstaff_again_leaves_the_account_and_says_what_to_do():
-    call_command("createstaff", stdout=io.StringIO())
-    password = get_user_model().objects.get(username="admin").password
+    call_command("createstaff", "--username", "alice", stdout=io.StringIO())
+    password = get_user_model().objects.get(username="alice").password
     err = io.StringIO()
-    call_command("createstaff", stdout=io.StringIO(), stderr=err)  # no CommandError
+    call_command(
+        "createstaff", "--username", "alice", stdout=io.StringIO(), stderr=err
+    )  # no CommandError
     assert "already exists; nothing changed" in err.getvalue()
-    assert "changepassword admin" in err.getvalue()
-    assert get_user_model().objects.get(username="admin").password == password
+    assert "changepassword alice" in err.getvalue()
+    assert get_user_model().objects.get(username="alice").password == password
