@@ -580,6 +580,33 @@ def page_cache_local_section(r) -> list[str]:
     ]
 
 
+@renderer("triage")
+def triage_section(r) -> list[str]:
+    small, full = r["results"]["1000"], r["results"][str(r["rows"])]
+    screens = [
+        ("request_list", "Request list, first page"),
+        ("phone_search", "Search by phone, (510) 555-0142"),
+        ("promise_report", "Promise report, 12 weeks"),
+    ]
+    lines = [
+        f"PostgreSQL {r['postgres'].split()[0]}, jit {r['jit']}, "
+        f"{r['runs']} timed runs each.",
+        "",
+        f"| Screen | 1,000 rows: p95 (queries) | {r['rows']:,}: p50 | "
+        f"{r['rows']:,}: p95 | SQL, one run | queries | p95 < 300 ms |",
+        "|---|---:|---:|---:|---:|---:|---|",
+    ]
+    for key, name in screens:
+        a, b = small[key], full[key]
+        lines.append(
+            f"| {name} | {a['p95_ms']:.1f} ms ({a['queries']} q) | "
+            f"{b['p50_ms']:.1f} ms | {b['p95_ms']:.1f} ms | "
+            f"{b['sql_ms_one_run']:.1f} ms | {b['queries']} | "
+            f"{mark(b['p95_ms'] < 300)} |"
+        )
+    return lines
+
+
 @renderer("fuzz")
 def fuzz_section(fuzz) -> list[str]:
     lines = [
