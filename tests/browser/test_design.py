@@ -36,6 +36,18 @@ def test_header_with_crisis_strip_takes_under_170_px_on_a_phone(page, live_url):
             assert box["y"] + box["height"] <= 170 and box["height"] >= 44, path
 
 
+def test_the_spanish_header_also_takes_under_170_px_on_a_phone(page, live_url):
+    # The Spanish crisis strip says more (press 2, the AYUDA keywords), so it
+    # is the one most likely to push the header past a fifth of the screen.
+    page.set_viewport_size(PHONE)
+    for path in ["/es/", "/es/consultation/", "/es/learn/what-is-ketamine/"]:
+        page.goto(live_url + path)
+        page.evaluate("document.fonts.ready.then(() => true)")
+        bottom = page.locator("header.site-header").bounding_box()
+        assert bottom["y"] + bottom["height"] < 170, path
+        assert "AYUDA" in page.locator(".crisis-strip").inner_text(), path
+
+
 @pytest.mark.parametrize("width", [320, 390])
 def test_no_page_scrolls_sideways_on_a_narrow_phone(page, live_url, width):
     page.set_viewport_size({"width": width, "height": 700})
