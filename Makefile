@@ -17,7 +17,7 @@ help:
 	@echo "make run          set up and serve the demo site on http://127.0.0.1:8000 (plus the mail worker)"
 	@echo "make test         set up and run the whole test suite (unit, integration, browser)"
 	@echo "make createstaff  ARGS='--username NAME': a local admin account and its one-time password"
-	@echo "make lint         ruff, format, django-upgrade, import layers, bandit, migrations, deploy check, hadolint, compose config"
+	@echo "make lint         ruff, format, django-upgrade, import layers, djhtml, bandit, migrations, deploy check, hadolint, compose config"
 	@echo "make assets       rebuild the CSS, the self-hosted font and the logo files (npm + scripts/brand_assets.py)"
 	@echo "make messages     re-extract and compile the Spanish catalogue (locale/es/); installs GNU gettext"
 	@echo "make screenshots  full-page PNGs of the patient pages at 390x844 and 1280x800 into docs/screenshots/"
@@ -83,6 +83,7 @@ lint: install-test
 	$(BIN)/ruff format --check .
 	git ls-files '*.py' | grep -v /migrations/ | xargs $(BIN)/django-upgrade --target-version 5.2 --check
 	$(BIN)/lint-imports
+	git ls-files 'templates/*.html' | xargs $(BIN)/djhtml --check
 	$(BIN)/bandit -q -r clinic_site core pages locations consultations -x '*/migrations/*'
 	$(MANAGE) makemigrations --check --dry-run
 	bash scripts/deploy-check.sh
