@@ -14,10 +14,11 @@ mistyped address) would close it and stop its alerts to the on-call list.
 import datetime as dt
 
 from django.conf import settings
-from django.core import signing
 from django.db import transaction
 from django.urls import reverse
 from django.utils import translation
+
+from core.links import RowLinkError, row_from_token, row_token
 
 from .models import OPEN_STATUSES, ConsultationRequest, Status
 from .workflow import apply_transition
@@ -28,22 +29,12 @@ WITHDRAW_LINK_MAX_AGE = dt.timedelta(days=30)
 CHANGE_REASON = "Withdrawn by the patient"
 
 
-class WithdrawLinkError(Exception):
+class WithdrawLinkError(RowLinkError):
     """Why a link cannot be used: 'invalid', 'expired', 'used' or 'urgent'."""
-
-    def __init__(self, reason: str):
-        super().__init__(reason)
-        self.reason = reason
 
 
 def withdraw_token(consultation_request: ConsultationRequest) -> str:
-    # The creation time binds the token to this one row (ids are not reused,
-    # but this keeps a token from outliving a restored backup).
-    return signing.dumps(
-        {"r": consultation_request.pk, "c": _stamp(consultation_request.created_at)},
-        salt=SALT,
-        compress=False,
-    )
+    return row_token(consultation_request, salt=SALT, key="r")
 
 
 def withdraw_link(consultation_request: ConsultationRequest) -> str:
@@ -57,24 +48,15 @@ def withdraw_link(consultation_request: ConsultationRequest) -> str:
 
 def request_from_token(token: str, *, for_update=False) -> ConsultationRequest:
     """The open request the token was made for, or WithdrawLinkError."""
-    try:
-        payload = signing.loads(
-            token, salt=SALT, max_age=WITHDRAW_LINK_MAX_AGE.total_seconds()
-        )
-        pk, created = int(payload["r"]), int(payload["c"])
-    except signing.SignatureExpired:
-        raise WithdrawLinkError("expired") from None
-    except (signing.BadSignature, KeyError, TypeError, ValueError):
-        raise WithdrawLinkError("invalid") from None
     requests = ConsultationRequest.objects.select_related("location")
     if for_update:
         requests = requests.select_for_update(of=("self",))
-    consultation_request = requests.filter(pk=pk).first()
-    if (
-        consultation_request is None
-        or _stamp(consultation_request.created_at) != created
-    ):
-        raise WithdrawLinkError("invalid")
+    try:
+        consultation_request = row_from_token(
+            token, salt=SALT, key="r", max_age=WITHDRAW_LINK_MAX_AGE, queryset=requests
+        )
+    except RowLinkError as error:
+        raise WithdrawLinkError(error.reason) from None
     if consultation_request.status not in OPEN_STATUSES:
         raise WithdrawLinkError("used")
     if consultation_request.urgent:
@@ -96,7 +78,3 @@ def consultation_request_withdraw_by_patient(*, token: str, now=None):
         consultation_request._change_reason = CHANGE_REASON
         consultation_request.save(update_fields=["status", "closed_at"])
     return consultation_request
-
-
-def _stamp(when) -> int:
-    return int(when.timestamp()) if when else 0
