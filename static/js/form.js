@@ -20,31 +20,38 @@
     selfHarmAnswers.forEach(function (answer) {
       answer.addEventListener("change", updateCrisisPanel);
     });
+    // This file is deferred: someone (or the browser restoring a page) may
+    // have answered before it ran. Match what is already chosen.
+    updateCrisisPanel();
   }
 
   // The call-times label names the chosen clinic's time zone.
   var locationSelect = document.getElementById("id_location");
   var zoneLabel = document.getElementById("call-times-zone");
+  function updateZoneLabel() {
+    var option = locationSelect.options[locationSelect.selectedIndex];
+    var zone = option && option.getAttribute("data-zone-label");
+    zoneLabel.textContent = zone ? "(" + zone + ")" : zoneLabel.getAttribute("data-generic");
+  }
   if (locationSelect && zoneLabel) {
-    locationSelect.addEventListener("change", function () {
-      var option = locationSelect.options[locationSelect.selectedIndex];
-      var zone = option && option.getAttribute("data-zone-label");
-      zoneLabel.textContent = zone ? "(" + zone + ")" : zoneLabel.getAttribute("data-generic");
-    });
+    locationSelect.addEventListener("change", updateZoneLabel);
+    updateZoneLabel();
   }
 
   // The call times listed are one clinic's: hide them (and choose "call me
   // when you can") while another clinic is selected. Without this file the
   // server says so instead.
   var slotPicker = document.getElementById("slot-picker");
+  function updateSlotPicker() {
+    var same = locationSelect.value === slotPicker.getAttribute("data-location");
+    slotPicker.hidden = !same;
+    if (!same) {
+      document.getElementById("id_slot_0").checked = true;
+    }
+  }
   if (locationSelect && slotPicker) {
-    locationSelect.addEventListener("change", function () {
-      var same = locationSelect.value === slotPicker.getAttribute("data-location");
-      slotPicker.hidden = !same;
-      if (!same) {
-        document.getElementById("id_slot_0").checked = true;
-      }
-    });
+    locationSelect.addEventListener("change", updateSlotPicker);
+    updateSlotPicker();
   }
 
   // A second click while the first submit is on its way is ignored. The server

@@ -102,6 +102,24 @@ def test_urgent_answer_shows_crisis_help_at_once_and_after_sending(form_page, li
     assert ConsultationRequest.objects.get().urgent
 
 
+def test_answers_given_before_the_deferred_script_runs_still_count(page, live_url):
+    # On a slow phone (or a loaded CI machine) a patient can choose a clinic
+    # and answer "yes" before form.js has run; the script must match what is
+    # already chosen, not only react to later changes.
+    page.set_viewport_size(PHONE)
+    page.route("**/js/form*.js", lambda route: route.abort())
+    page.goto(live_url + "/consultation/")
+    script_url = page.locator("script[src*='/js/form']").get_attribute("src")
+    page.get_by_label("Which clinic").select_option("oakland")
+    self_harm_answer(page, "Yes").check()
+    expect(page.locator("#crisis-panel")).to_be_hidden()  # no script yet
+
+    page.unroute("**/js/form*.js")
+    page.add_script_tag(url=live_url + script_url)
+    expect(page.locator("#call-times-zone")).to_have_text("(Pacific time)")
+    expect(page.locator("#crisis-panel")).to_be_visible()
+
+
 def test_errors_take_focus_and_keep_what_was_typed(form_page):
     page = form_page
     page.get_by_label("First name").fill("Robin")
