@@ -125,7 +125,12 @@ def _page_key(request, version) -> str:
     request.get_host()
     # The language comes from the rule the locale middleware follows
     # (core.i18n), so an English page can never answer at a Spanish URL.
-    return f"page:{version}:{language_from_path(request.path_info)}:{request.path}"
+    # Every anonymous GET is looked up before routing, including paths that
+    # carry a signed link's token (/consultation/withdraw/<token>/) or junk of
+    # any length: the path goes in as a digest, so a key is always short and
+    # no token reaches the cache server's command stream or slow log.
+    path = hashlib.sha256(request.path.encode("utf-8", "surrogateescape")).hexdigest()
+    return f"page:{version}:{language_from_path(request.path_info)}:{path[:40]}"
 
 
 def cached_page(view):
