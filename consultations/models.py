@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from phonenumber_field.modelfields import PhoneNumberField
 from simple_history.models import HistoricalRecords
 
+from core.audit import AccessAction
 from locations.models import Location
 
 # No 0/O, 1/I/L: a reference read out over the phone must not be misheard.
@@ -249,15 +250,13 @@ class CallAttempt(models.Model):
 
 
 class AccessLog(models.Model):
-    """Who opened, searched or exported requests, and when. Append-only.
+    """Who opened, searched or exported requests (and waitlist sign-ups), and
+    when. Append-only.
 
     A search records how many rows it showed, never the words searched for."""
 
-    class Action(models.TextChoices):
-        VIEW = "view", _("Viewed")
-        VIEW_VERSION = "version", _("Viewed a past version")
-        SEARCH = "search", _("Searched")
-        EXPORT = "export", _("Exported")
+    # The choices live in core, so apps below this one can name an action.
+    Action = AccessAction
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True
@@ -265,6 +264,14 @@ class AccessLog(models.Model):
     action = models.CharField(max_length=10, choices=Action.choices)
     request = models.ForeignKey(
         ConsultationRequest, on_delete=models.SET_NULL, null=True, blank=True
+    )
+    # A waitlist sign-up viewed by staff (announced by the locations app).
+    waitlist_entry = models.ForeignKey(
+        "locations.WaitlistEntry",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
     )
     row_count = models.PositiveIntegerField(null=True, blank=True)
     at = models.DateTimeField(auto_now_add=True, db_index=True)

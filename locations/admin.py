@@ -5,6 +5,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from core.audit import AccessAction, personal_data_access_announce
 from core.history import ReadOnlyHistoryAdmin
 from locations.scoping import (
     LocationScopedAdminMixin,
@@ -174,6 +175,33 @@ class WaitlistEntryAdmin(LocationScopedAdminMixin, admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+    # A sign-up says that this person is thinking about ketamine treatment:
+    # who opened or searched them is logged like a consultation request.
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        response = super().change_view(request, object_id, form_url, extra_context)
+        obj = getattr(response, "context_data", {}).get("original")
+        if response.status_code == 200 and obj is not None:
+            personal_data_access_announce(
+                model=WaitlistEntry,
+                user=request.user,
+                action=AccessAction.VIEW,
+                obj=obj,
+            )
+        return response
+
+    def changelist_view(self, request, extra_context=None):
+        response = super().changelist_view(request, extra_context)
+        changelist = getattr(response, "context_data", {}).get("cl")
+        if changelist is not None and changelist.query:
+            # How many rows it showed; never what was typed.
+            personal_data_access_announce(
+                model=WaitlistEntry,
+                user=request.user,
+                action=AccessAction.SEARCH,
+                row_count=changelist.result_count,
+            )
+        return response
 
     @admin.display(description=_("contact on file"))
     def contact_on_file(self, obj):

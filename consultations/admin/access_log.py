@@ -7,9 +7,9 @@ from ..models import AccessLog
 class AccessLogAdmin(admin.ModelAdmin):
     """The audit trail: readable by superusers, writable by nobody."""
 
-    list_display = ["at", "user", "action", "request", "row_count"]
+    list_display = ["at", "user", "action", "request", "waitlist_entry", "row_count"]
     list_filter = ["action", "at"]
-    list_select_related = ["user", "request"]
+    list_select_related = ["user", "request", "waitlist_entry"]
     date_hierarchy = "at"
 
     def has_view_permission(self, request, obj=None):

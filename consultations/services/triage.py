@@ -12,6 +12,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from locations.models import WaitlistEntry
+
 from ..models import (
     OPEN_STATUSES,
     AccessLog,
@@ -140,8 +142,25 @@ def access_log_record(
     user,
     action: str,
     consultation_request: ConsultationRequest | None = None,
+    waitlist_entry=None,
     row_count: int | None = None,
 ) -> AccessLog:
     return AccessLog.objects.create(
-        user=user, action=action, request=consultation_request, row_count=row_count
+        user=user,
+        action=action,
+        request=consultation_request,
+        waitlist_entry=waitlist_entry,
+        row_count=row_count,
+    )
+
+
+def access_log_record_announced(
+    sender, *, user, action, obj=None, row_count=None, **kwargs
+):
+    """Receiver of core.audit.personal_data_accessed (connected in apps.py)."""
+    access_log_record(
+        user=user,
+        action=action,
+        waitlist_entry=obj if sender is WaitlistEntry else None,
+        row_count=row_count,
     )

@@ -346,3 +346,76 @@ def test_clinic_manager_edits_only_their_own_locations(demo, client, otp_login):
     assert own.status_code == 200
     other = client.get(reverse("admin:locations_location_change", args=[portland.pk]))
     assert other.status_code in (302, 404)
+
+
+class TestWaitlistAccessLog:
+    """A sign-up is personal (someone is considering ketamine treatment): who
+    opened or searched it is logged as for a consultation request."""
+
+    def test_opening_a_sign_up_is_logged_with_who_and_which(
+        self, staff_client, opening
+    ):
+        from consultations.models import AccessLog
+
+        StaffLocation.objects.create(user=staff_client.user, location=opening)
+        entry = WaitlistEntry.objects.get(name="Avery Lind")
+        url = reverse("admin:locations_waitlistentry_change", args=[entry.pk])
+
+        assert staff_client.get(url).status_code == 200
+
+        assert list(
+            AccessLog.objects.values_list("user", "action", "waitlist_entry")
+        ) == [(staff_client.user.pk, AccessLog.Action.VIEW, entry.pk)]
+
+    def test_a_sign_up_outside_the_staff_members_locations_logs_nothing(
+        self, staff_client, opening
+    ):
+        from consultations.models import AccessLog
+
+        StaffLocation.objects.create(user=staff_client.user, location=opening)
+        other = WaitlistEntry.objects.exclude(location=opening).get()
+        url = reverse("admin:locations_waitlistentry_change", args=[other.pk])
+
+        assert staff_client.get(url).status_code == 404
+        assert not AccessLog.objects.exists()
+
+    def test_a_search_is_logged_with_how_many_never_the_words(
+        self, staff_client, opening
+    ):
+        from consultations.models import AccessLog
+
+        StaffLocation.objects.create(user=staff_client.user, location=opening)
+        changelist = reverse("admin:locations_waitlistentry_changelist")
+
+        staff_client.get(changelist)  # no search: nothing to log
+        staff_client.get(changelist, {"q": "avery@example.org"})
+
+        entry = AccessLog.objects.get()
+        assert (entry.user_id, entry.action, entry.row_count) == (
+            staff_client.user.pk,
+            AccessLog.Action.SEARCH,
+            1,
+        )
+        stored = " ".join(
+            str(value) for value in AccessLog.objects.values().get().values()
+        )
+        assert "avery" not in stored.lower()
+
+    def test_an_access_nobody_records_is_refused(self, opening, django_user_model):
+        from consultations.services.triage import access_log_record_announced
+        from core.audit import (
+            AccessAction,
+            personal_data_access_announce,
+            personal_data_accessed,
+        )
+
+        personal_data_accessed.disconnect(dispatch_uid="consultations-access-log")
+        try:
+            with pytest.raises(RuntimeError, match="no access log"):
+                personal_data_access_announce(
+                    model=WaitlistEntry, user=None, action=AccessAction.SEARCH
+                )
+        finally:
+            personal_data_accessed.connect(
+                access_log_record_announced, dispatch_uid="consultations-access-log"
+            )
