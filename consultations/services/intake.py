@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import Q, prefetch_related_objects
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -77,6 +77,9 @@ def consultation_request_create(
     offer other times; the same form sent again with another time books it.
     """
     now = now or timezone.now()
+    # The callback promise walks the days ahead through the hours and the
+    # holidays: two queries here, not two for every day it looks at.
+    prefetch_related_objects([location], "hours", "holidays")
     consultation = ConsultationRequest(
         location=location,
         first_name=clean_text(first_name),

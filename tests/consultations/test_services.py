@@ -18,6 +18,7 @@ from consultations.notifications import (
 )
 from consultations.services.intake import consultation_request_create
 from consultations.workflow import promised_contact_deadline
+from core.models import SiteSettings
 from locations.models import HolidayClosure, Location
 from tests.factories import LocationFactory
 
@@ -447,3 +448,38 @@ def test_a_reference_that_keeps_colliding_stores_and_sends_nothing(service_kwarg
 
     assert ConsultationRequest.objects.count() == 1
     assert Message.objects.count() == queued
+
+
+def test_the_callback_promise_costs_the_same_queries_however_far_ahead_it_looks(
+    service_kwargs, django_assert_max_num_queries
+):
+    # Received on a Friday evening by a clinic that opens only on Wednesdays:
+    # the promise looks five days ahead, past closed days and a holiday.
+    friday_evening = dt.datetime(
+        2026, 12, 4, 19, 0, tzinfo=ZoneInfo("America/Los_Angeles")
+    )
+    every_day = LocationFactory(
+        slug="daily", weekday_hours=[(d, dt.time(9), dt.time(17)) for d in range(7)]
+    )
+    wednesdays = LocationFactory(
+        slug="wednesdays", weekday_hours=[(2, dt.time(9), dt.time(17))]
+    )
+    HolidayClosure.objects.create(
+        location=wednesdays, date=dt.date(2026, 12, 9), reason="x"
+    )
+
+    SiteSettings.load()  # the first request of a process reads it once
+
+    def queries_for(location, token):
+        location = Location.objects.get(pk=location.pk)  # nothing prefetched
+        with django_assert_max_num_queries(100) as captured:
+            consultation_request_create(
+                **{**service_kwargs, "location": location, "submission_token": token},
+                now=friday_evening,
+            )
+        return len(captured)
+
+    assert queries_for(every_day, "t-daily") == queries_for(wednesdays, "t-wed")
+    later = ConsultationRequest.objects.get(submission_token="t-wed")
+    local = later.promised_contact_by.astimezone(ZoneInfo("America/Los_Angeles"))
+    assert local == dt.datetime(2026, 12, 16, 17, 0, tzinfo=local.tzinfo)
