@@ -67,12 +67,18 @@ createstaff: migrate
 # (lines 97.5%, branches 89.1%). It is checked only in that configuration
 # (CI's first run); with DATABASE_URL or REDIS_URL set, other branches run and
 # the figures are printed, not gated. Raise it when coverage rises.
+# COVERAGE=0 runs the same suite without measuring (CI's PostgreSQL run: the
+# figures there are not gated, and measuring costs about 4 of its 13 minutes).
 COVERAGE_MIN := 96
+COVERAGE ?= 1
 COVERAGE_GATE = $(if $(DATABASE_URL)$(REDIS_URL),,--cov-fail-under=$(COVERAGE_MIN))
+COVERAGE_ARGS = $(if $(filter 1,$(COVERAGE)),--cov --cov-report=term $(COVERAGE_GATE))
 test: install-test
 	bash scripts/ensure-system-deps.sh
-	$(BIN)/pytest --cov --cov-report=term $(COVERAGE_GATE)
+	$(BIN)/pytest $(COVERAGE_ARGS)
+ifeq ($(COVERAGE),1)
 	@$(BIN)/coverage json -q -o var/coverage.json && $(PY) scripts/coverage_total.py var/coverage.json
+endif
 
 test-fast: install-test
 	$(BIN)/pytest -m "not browser"
